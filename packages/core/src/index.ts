@@ -1,0 +1,33 @@
+export {
+  AbortError,
+  DecodersError,
+  FormatError,
+  NotFittedError,
+  ValidationError,
+  throwIfAborted,
+} from './errors.js';
+export { checksum, decodeArray, encodeArray, loadState, saveState } from './format.js';
+export type { SavedState } from './format.js';
+export { consoleLogger, silentLogger } from './logger.js';
+export type { Logger, ProgressCallback, ProgressEvent } from './logger.js';
+export {
+  concatColumns,
+  denseMatrix,
+  isDenseMatrix,
+  rowView,
+  selectRows,
+  toDense,
+  toMlMatrix,
+  toRows,
+  zeros,
+} from './matrix.js';
+export type { DenseMatrix, MatrixInput, ToDenseOptions } from './matrix.js';
+export { Random } from './random.js';
+export {
+  checkBinaryLabels,
+  checkFinite,
+  checkInteger,
+  checkNumber,
+  checkOneOf,
+} from './validate.js';
+export type { Bounds } from './validate.js';
