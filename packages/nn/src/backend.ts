@@ -1,0 +1,67 @@
+/**
+ * TensorFlow.js set-up shared by every Decoders model. All packages import `tf` from here so
+ * that one engine (one backend, one tensor registry) serves them all.
+ */
+import { type Logger, silentLogger, ValidationError } from '@decoders/core';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import '@tensorflow/tfjs-backend-wasm';
+// Imported for its side effect: it registers the gradients of every tfjs-core op, without which
+// tf.variableGrads fails on the first op (tfjs-core alone registers none).
+import '@tensorflow/tfjs-layers';
+
+export { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+export { tf };
+
+/** Options of {@link initBackend}. */
+export interface BackendOptions {
+  /**
+   * Backend to use: `'wasm'`, `'cpu'` or the name of any backend registered with tf (for example
+   * `'tensorflow'` after importing `@tensorflow/tfjs-node`, or `'webgpu'`). Default `'wasm'`,
+   * falling back to `'cpu'` when WebAssembly cannot start.
+   */
+  backend?: string;
+  /** Receives a warning when the default backend falls back. Default: silent. */
+  logger?: Logger;
+}
+
+/** The backend that a plain {@link initBackend} call selects. */
+export const DEFAULT_BACKEND = 'wasm';
+
+/**
+ * Selects and initialises a TensorFlow.js backend, and returns the name of the one in use.
+ * Calling it again with the same request is cheap; a different request switches backend.
+ * @throws ValidationError when a named backend is not registered or fails to start.
+ */
+export async function initBackend(options: BackendOptions = {}): Promise<string> {
+  const logger = options.logger ?? silentLogger;
+  const requested = options.backend;
+  if (requested !== undefined && (typeof requested !== 'string' || requested.length === 0)) {
+    throw new ValidationError(`backend must be a backend name such as 'wasm' or 'cpu'`);
+  }
+  const wanted = requested ?? DEFAULT_BACKEND;
+  if (tf.findBackend(wanted) !== null && tf.getBackend() === wanted) return wanted;
+  if (tf.findBackendFactory(wanted) === null) {
+    const known = Object.keys(tf.engine().registryFactory).join(', ');
+    throw new ValidationError(
+      `backend '${wanted}' is not registered (registered: ${known}): import its package first`,
+    );
+  }
+  let ok = false;
+  try {
+    ok = await tf.setBackend(wanted);
+  } catch {
+    ok = false;
+  }
+  if (ok) {
+    await tf.ready();
+    return tf.getBackend();
+  }
+  if (requested !== undefined) {
+    throw new ValidationError(`backend '${wanted}' failed to initialise on this platform`);
+  }
+  logger.warn?.(`the ${wanted} backend failed to start; falling back to cpu`);
+  await tf.setBackend('cpu');
+  await tf.ready();
+  return tf.getBackend();
+}
