@@ -52,37 +52,36 @@ export function kernelFromDot(spec: KernelSpec, dot: number, normA: number, norm
 }
 
 /**
- * Writes K(a_i, b_j) for j in `targets` (positions `0..count-1` of `targets`) into `out`.
- * `a` and `b` share the column count `cols`; `normsB` is indexed like `b`'s rows.
+ * Writes K(a, b_j) into `out[j]` for the rows j in [from, to) of `b`, where `a` is the row of
+ * `aData` starting at `aOffset`. `normsB` holds the squared norms of `b`'s rows.
  */
 export function kernelRow(
   spec: KernelSpec,
-  a: Float64Array,
+  aData: Float64Array,
   aOffset: number,
   normA: number,
   b: Float64Array,
   normsB: Float64Array,
   cols: number,
-  targets: Int32Array,
-  count: number,
+  from: number,
+  to: number,
   out: Float32Array | Float64Array,
 ): void {
   const gamma = spec.gamma;
   if (spec.kernel === 'rbf') {
-    for (let t = 0; t < count; t++) {
-      const j = targets[t];
+    for (let j = from; j < to; j++) {
       const base = j * cols;
       let s = 0;
-      for (let k = 0; k < cols; k++) s += a[aOffset + k] * b[base + k];
-      out[t] = Math.exp(-gamma * (normA + normsB[j] - 2 * s));
+      for (let k = 0; k < cols; k++) s += aData[aOffset + k] * b[base + k];
+      out[j] = Math.exp(-gamma * (normA + normsB[j] - 2 * s));
     }
     return;
   }
-  for (let t = 0; t < count; t++) {
-    const base = targets[t] * cols;
+  for (let j = from; j < to; j++) {
+    const base = j * cols;
     let s = 0;
-    for (let k = 0; k < cols; k++) s += a[aOffset + k] * b[base + k];
-    out[t] = kernelFromDot(spec, s, 0, 0);
+    for (let k = 0; k < cols; k++) s += aData[aOffset + k] * b[base + k];
+    out[j] = kernelFromDot(spec, s, 0, 0);
   }
 }
 
