@@ -6,3 +6,11 @@ export {
   thresholdForRate,
 } from './detector.js';
 export type { Contamination, Detector } from './detector.js';
+export { detectorFromJSON } from './from-json.js';
+export { averagePathLength, IsolationForest } from './isolation-forest.js';
+export type { IsolationForestOptions } from './isolation-forest.js';
+export { LocalOutlierFactor } from './local-outlier-factor.js';
+export type { LocalOutlierFactorOptions } from './local-outlier-factor.js';
+export { NEIGHBOR_METRICS } from './neighbors.js';
+export type { NeighborMetric } from './neighbors.js';
+export type { WorkersOption } from './parallel.js';
