@@ -3,7 +3,7 @@
  * around any JSON-safe state, checked on load. Loading only parses JSON; nothing in a file
  * is ever executed.
  */
-import { FormatError } from './errors.js';
+import { FormatError, ValidationError } from './errors.js';
 
 /** A saved object: JSON-safe state wrapped with what is needed to check it on load. */
 export interface SavedState<S = unknown> {
@@ -18,7 +18,22 @@ export interface SavedState<S = unknown> {
 
 /** Wraps `state` (which must survive `JSON.stringify`) in a checked envelope. */
 export function saveState<S>(format: string, version: number, state: S): SavedState<S> {
-  return { format, version, checksum: checksum(JSON.stringify(state)), state };
+  const text = serialise(state);
+  if (text === undefined) {
+    throw new ValidationError(
+      `state of ${format} must be JSON-safe (an object, array, string, number, boolean or null), got ${typeof state}`,
+    );
+  }
+  return { format, version, checksum: checksum(text), state };
+}
+
+/** `JSON.stringify`, or undefined where the value has no JSON form (undefined, a BigInt...). */
+function serialise(value: unknown): string | undefined {
+  try {
+    return JSON.stringify(value);
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -38,7 +53,8 @@ export function loadState<S = unknown>(input: unknown, format: string, maxVersio
     }
   }
   if (envelope === null || typeof envelope !== 'object') {
-    throw new FormatError(`saved ${format} must be an object from toJSON(), got ${typeof envelope}`);
+    const kind = envelope === null ? 'null' : typeof envelope;
+    throw new FormatError(`saved ${format} must be an object from toJSON(), got ${kind}`);
   }
   const e = envelope as Partial<SavedState<S>>;
   if (e.format !== format) {
@@ -55,9 +71,15 @@ export function loadState<S = unknown>(input: unknown, format: string, maxVersio
     );
   }
   if (!('state' in e) || typeof e.checksum !== 'string') {
-    throw new FormatError(`saved ${format} is missing its state or checksum: the file is truncated`);
+    throw new FormatError(
+      `saved ${format} is missing its state or checksum: the file is truncated`,
+    );
   }
-  const actual = checksum(JSON.stringify(e.state));
+  const text = serialise(e.state);
+  if (text === undefined) {
+    throw new FormatError(`saved ${format} has a state that is not JSON: the file is corrupt`);
+  }
+  const actual = checksum(text);
   if (actual !== e.checksum) {
     throw new FormatError(
       `saved ${format} fails its checksum (stored ${e.checksum}, computed ${actual}): the file was edited or corrupted`,
@@ -88,10 +110,7 @@ export function encodeArray(array: Float32Array | Float64Array | Int32Array | Ui
   let binary = '';
   const chunk = 0x8000;
   for (let i = 0; i < bytes.length; i += chunk) {
-    binary += String.fromCharCode.apply(
-      null,
-      bytes.subarray(i, i + chunk) as unknown as number[],
-    );
+    binary += String.fromCharCode.apply(null, bytes.subarray(i, i + chunk) as unknown as number[]);
   }
   return btoa(binary);
 }
@@ -109,7 +128,11 @@ type ArrayOf<K extends ArrayKind> = K extends 'float32'
  * Decodes base64 written by {@link encodeArray}.
  * @throws FormatError when the text is not base64 or its length does not fit the element type.
  */
-export function decodeArray<K extends ArrayKind>(text: unknown, kind: K, name = 'array'): ArrayOf<K> {
+export function decodeArray<K extends ArrayKind>(
+  text: unknown,
+  kind: K,
+  name = 'array',
+): ArrayOf<K> {
   if (typeof text !== 'string') throw new FormatError(`saved ${name} must be a base64 string`);
   let binary: string;
   try {
@@ -119,7 +142,9 @@ export function decodeArray<K extends ArrayKind>(text: unknown, kind: K, name = 
   }
   const size = kind === 'float64' ? 8 : kind === 'uint8' ? 1 : 4;
   if (binary.length % size !== 0) {
-    throw new FormatError(`saved ${name} has ${binary.length} bytes, not a whole number of ${kind}`);
+    throw new FormatError(
+      `saved ${name} has ${binary.length} bytes, not a whole number of ${kind}`,
+    );
   }
   const buffer = new ArrayBuffer(binary.length);
   const bytes = new Uint8Array(buffer);

@@ -69,7 +69,11 @@ export function zeros(rows: number, cols: number, dtype: 'float64' | 'float32' =
  */
 export function toDense(input: MatrixInput, options: ToDenseOptions = {}): DenseMatrix {
   const name = options.name ?? 'X';
-  const dense = convert(input, name, options.dtype);
+  let dense = convert(input, name, options.dtype);
+  if (dense.rows === 0 && Array.isArray(input) && options.cols !== undefined) {
+    // An empty number[][] carries no width: take the one expected rather than reject it.
+    dense = denseMatrix(allocate(options.dtype, 0), 0, options.cols);
+  }
   if (dense.rows === 0 && !options.allowEmpty) {
     throw new ValidationError(`${name} is empty: pass at least one row`);
   }

@@ -110,6 +110,9 @@ export class Random {
 
   /** `k` distinct indices from 0..n-1, in random order. */
   sample(n: number, k: number): Uint32Array {
+    if (!Number.isInteger(n) || n < 0) {
+      throw new ValidationError(`sample(n, k) needs a non-negative integer n, got ${n}`);
+    }
     if (!Number.isInteger(k) || k < 0 || k > n) {
       throw new ValidationError(`sample(n, k) needs 0 <= k <= n, got n=${n}, k=${k}`);
     }
