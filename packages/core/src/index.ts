@@ -3,13 +3,14 @@ export {
   DecodersError,
   FormatError,
   NotFittedError,
-  ValidationError,
   throwIfAborted,
+  ValidationError,
 } from './errors.js';
-export { checksum, decodeArray, encodeArray, loadState, saveState } from './format.js';
 export type { SavedState } from './format.js';
-export { consoleLogger, silentLogger } from './logger.js';
+export { checksum, decodeArray, encodeArray, loadState, saveState } from './format.js';
 export type { Logger, ProgressCallback, ProgressEvent } from './logger.js';
+export { consoleLogger, silentLogger } from './logger.js';
+export type { DenseMatrix, MatrixInput, ToDenseOptions } from './matrix.js';
 export {
   concatColumns,
   denseMatrix,
@@ -21,8 +22,8 @@ export {
   toRows,
   zeros,
 } from './matrix.js';
-export type { DenseMatrix, MatrixInput, ToDenseOptions } from './matrix.js';
 export { Random } from './random.js';
+export type { Bounds } from './validate.js';
 export {
   checkBinaryLabels,
   checkFinite,
@@ -30,4 +31,3 @@ export {
   checkNumber,
   checkOneOf,
 } from './validate.js';
-export type { Bounds } from './validate.js';

@@ -12,10 +12,8 @@ export interface Bounds {
 }
 
 function describe(bounds: Bounds): string {
-  const low =
-    bounds.min === undefined ? '' : `${bounds.minExclusive ? '>' : '>='} ${bounds.min}`;
-  const high =
-    bounds.max === undefined ? '' : `${bounds.maxExclusive ? '<' : '<='} ${bounds.max}`;
+  const low = bounds.min === undefined ? '' : `${bounds.minExclusive ? '>' : '>='} ${bounds.min}`;
+  const high = bounds.max === undefined ? '' : `${bounds.maxExclusive ? '<' : '<='} ${bounds.max}`;
   return [low, high].filter(Boolean).join(' and ');
 }
 
@@ -24,7 +22,8 @@ export function checkNumber(name: string, value: unknown, bounds: Bounds = {}): 
   const ok =
     typeof value === 'number' &&
     Number.isFinite(value) &&
-    (bounds.min === undefined || (bounds.minExclusive ? value > bounds.min : value >= bounds.min)) &&
+    (bounds.min === undefined ||
+      (bounds.minExclusive ? value > bounds.min : value >= bounds.min)) &&
     (bounds.max === undefined || (bounds.maxExclusive ? value < bounds.max : value <= bounds.max));
   if (!ok) {
     const range = describe(bounds);
@@ -44,7 +43,11 @@ export function checkInteger(name: string, value: unknown, bounds: Bounds = {}):
 }
 
 /** Checks that `value` is one of `allowed`, and returns it. */
-export function checkOneOf<T extends string>(name: string, value: unknown, allowed: readonly T[]): T {
+export function checkOneOf<T extends string>(
+  name: string,
+  value: unknown,
+  allowed: readonly T[],
+): T {
   if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
     throw new ValidationError(
       `${name} must be one of ${allowed.map((a) => `'${a}'`).join(', ')}, got ${JSON.stringify(value)}`,

@@ -1,21 +1,21 @@
 import { Matrix } from 'ml-matrix';
 import { describe, expect, it } from 'vitest';
 import {
-  FormatError,
-  NotFittedError,
-  Random,
-  ValidationError,
   checkInteger,
   checkNumber,
   checkOneOf,
   decodeArray,
   denseMatrix,
   encodeArray,
+  FormatError,
   loadState,
+  NotFittedError,
+  Random,
   saveState,
   selectRows,
   toDense,
   toRows,
+  ValidationError,
 } from '../src/index.js';
 
 describe('Random', () => {
@@ -90,7 +90,9 @@ describe('toDense', () => {
     expect(() => toDense([[1, 2], [3]])).toThrow(/ragged/);
     expect(() => toDense([])).toThrow(/empty/);
     expect(() => toDense([[1, Number.NaN]], { name: 'scores' })).toThrow(/scores\[0\]\[1\] is NaN/);
-    expect(() => toDense([[1, Number.POSITIVE_INFINITY]], { allowNaN: true })).toThrow(ValidationError);
+    expect(() => toDense([[1, Number.POSITIVE_INFINITY]], { allowNaN: true })).toThrow(
+      ValidationError,
+    );
     expect(toDense([[1, Number.NaN]], { allowNaN: true }).cols).toBe(2);
     expect(() => toDense([[1, 2]], { cols: 3 })).toThrow(/3 were expected/);
     expect(() => denseMatrix(new Float64Array(5), 2, 3)).toThrow(ValidationError);
