@@ -56,7 +56,7 @@ export function percentile(values: ArrayLike<number>, q: number): number {
   if (n === 0) throw new ValidationError('percentile needs at least one value');
   const sorted = Float64Array.from(values).sort();
   const quantile = q / 100;
-  const position = n * quantile + (1 + quantile * (1 - 1 - 1)) - 1;
+  const position = (n - 1) * quantile;
   const below = Math.min(Math.max(Math.floor(position), 0), n - 1);
   const above = Math.min(below + 1, n - 1);
   const t = position - Math.floor(position);

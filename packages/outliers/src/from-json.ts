@@ -33,5 +33,7 @@ function formatOf(json: unknown): unknown {
       return undefined;
     }
   }
-  return value !== null && typeof value === 'object' ? (value as { format?: unknown }).format : undefined;
+  return value !== null && typeof value === 'object'
+    ? (value as { format?: unknown }).format
+    : undefined;
 }

@@ -1,3 +1,4 @@
+export type { Contamination, Detector } from './detector.js';
 export {
   checkContamination,
   decisionFromScores,
@@ -5,12 +6,11 @@ export {
   predictFromScores,
   thresholdForRate,
 } from './detector.js';
-export type { Contamination, Detector } from './detector.js';
 export { detectorFromJSON } from './from-json.js';
-export { averagePathLength, IsolationForest } from './isolation-forest.js';
 export type { IsolationForestOptions } from './isolation-forest.js';
-export { LocalOutlierFactor } from './local-outlier-factor.js';
+export { averagePathLength, IsolationForest } from './isolation-forest.js';
 export type { LocalOutlierFactorOptions } from './local-outlier-factor.js';
-export { NEIGHBOR_METRICS } from './neighbors.js';
+export { LocalOutlierFactor } from './local-outlier-factor.js';
 export type { NeighborMetric } from './neighbors.js';
+export { NEIGHBOR_METRICS } from './neighbors.js';
 export type { WorkersOption } from './parallel.js';

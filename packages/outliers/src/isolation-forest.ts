@@ -125,7 +125,14 @@ export class IsolationForest implements Detector {
     const left = new Int32Array(capacity);
     const roots = new Int32Array(this.options.nEstimators);
     const random = new Random(this.options.seed);
-    const builder = new TreeBuilder(data.data as Float64Array, cols, maxDepth, feature, value, left);
+    const builder = new TreeBuilder(
+      data.data as Float64Array,
+      cols,
+      maxDepth,
+      feature,
+      value,
+      left,
+    );
 
     let used = 0;
     for (let t = 0; t < this.options.nEstimators; t++) {
@@ -432,7 +439,8 @@ function checkForest(forest: Forest): void {
   const { feature, value, left, roots, nFeatures } = forest;
   const nodes = feature.length;
   const bad = (why: string) => new FormatError(`saved ${FORMAT} is inconsistent: ${why}`);
-  if (!Number.isInteger(nFeatures) || nFeatures < 1) throw bad('nFeatures is not a positive integer');
+  if (!Number.isInteger(nFeatures) || nFeatures < 1)
+    throw bad('nFeatures is not a positive integer');
   if (!Number.isInteger(forest.samplesPerTree) || forest.samplesPerTree < 1) {
     throw bad('samplesPerTree is not a positive integer');
   }

@@ -89,7 +89,18 @@ export function searchNeighbors(task: NeighborTask): NeighborResult {
 
 function euclideanSearch(task: NeighborTask, outDistances: Float64Array, outIndices: Int32Array) {
   const { train, trainRows, cols, query, start, end, k, excludeSelf } = task;
-  euclideanKernel(train, trainRows, cols, query, start, end, k, excludeSelf, outDistances, outIndices);
+  euclideanKernel(
+    train,
+    trainRows,
+    cols,
+    query,
+    start,
+    end,
+    k,
+    excludeSelf,
+    outDistances,
+    outIndices,
+  );
 }
 
 /**
@@ -161,7 +172,7 @@ export function euclideanKernel(
       // a pair summed to the end gets exactly the value a plain loop gives. Rows are scanned in
       // index order, so a later row that ties with the worst loses the tie and is skipped.
       while (c < cols) {
-        const stop = c + 8 < cols ? c + 8 : cols;
+        const stop = Math.min(c + 8, cols);
         for (; c < stop; c++) {
           const d = query[qOffset + c] - train[tOffset + c];
           sum += d * d;

@@ -58,8 +58,7 @@ function loadWorkerThreads(): WorkerThreads | undefined {
 
 /** A Node built-in module, or undefined outside Node (browsers) or on Node without the API. */
 function getBuiltin<T>(name: string): T | undefined {
-  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } })
-    .process;
+  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
   if (typeof proc?.getBuiltinModule !== 'function') return undefined;
   try {
     return proc.getBuiltinModule(name) as T | undefined;
@@ -85,7 +84,10 @@ function parallelSearch(
   const distanceBuffer = new SharedArrayBuffer(rows * k * 8);
   const indexBuffer = new SharedArrayBuffer(rows * k * 4);
   const flags = new Int32Array(new SharedArrayBuffer(threads * 4));
-  const bounds = Array.from({ length: threads + 1 }, (_, t) => start + Math.round((rows * t) / threads));
+  const bounds = Array.from(
+    { length: threads + 1 },
+    (_, t) => start + Math.round((rows * t) / threads),
+  );
   const source = workerSource();
 
   const started: InstanceType<WorkerThreads['Worker']>[] = [];
