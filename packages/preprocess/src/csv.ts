@@ -80,7 +80,7 @@ function resolveOptions(options: CsvOptions | undefined): ResolvedCsvOptions {
 class ColumnBuilder {
   private length = 0;
   private values: Float64Array | null = new Float64Array(256);
-  /** Original spelling of numbers not written canonically ("1.0"), used if the column turns text. */
+  /** Original spelling of numbers ("1.0", "080"), used if the column turns to text. */
   private spelled: Map<number, string> | null = new Map();
   private codes = new Int32Array(0);
   private lookup = new Map<string, number>();
@@ -102,9 +102,10 @@ class ColumnBuilder {
       }
       const v = parseNumber(text);
       if (v !== undefined) {
-        if (this.spelled !== null && String(v) !== text && !this.spelled.has(v)) {
-          if (this.spelled.size < 4096) this.spelled.set(v, text);
-        }
+        // The first spelling of each of the first 4096 distinct numbers is kept; later ones
+        // are rewritten as JavaScript prints them if the column turns to text.
+        const spelled = this.spelled;
+        if (spelled !== null && spelled.size < 4096 && !spelled.has(v)) spelled.set(v, text);
         this.values[this.length++] = v;
         return;
       }

@@ -216,7 +216,7 @@ function splitRows(
   const counts = exact.map(Math.floor);
   let left = nTest - counts.reduce((a, b) => a + b, 0);
   const byRemainder = keys
-    .map((k, g) => g)
+    .map((_, g) => g)
     .sort(
       (a, b) =>
         exact[b] - counts[b] - (exact[a] - counts[a]) ||
