@@ -37,10 +37,12 @@ const result = evaluate(labels, scores, threshold);
 const predicted = scores.map((s) => (s >= threshold ? 1 : 0));
 
 const round = (v) => Math.round(v * 1e4) / 1e4;
-console.log(`ODDS Thyroid: ${rows.length} rows, ${result.confusionMatrix.tp + result.confusionMatrix.fn} anomalies`);
+console.log(
+  `ODDS Thyroid: ${rows.length} rows, ${result.confusionMatrix.tp + result.confusionMatrix.fn} anomalies`,
+);
 console.log('\nevaluate() at the 2.5 % contamination threshold:');
 console.log(
-  JSON.stringify(result, (key, value) => (typeof value === 'number' ? round(value) : value), 2),
+  JSON.stringify(result, (_key, value) => (typeof value === 'number' ? round(value) : value), 2),
 );
 console.log('\nclassificationReport():');
 console.log(classificationReport(labels, predicted, { targetNames: ['normal', 'hyperfunction'] }));
