@@ -43,9 +43,9 @@ export interface LocalOutlierFactorOptions {
   /** `'auto'` (threshold 1.5, a local outlier factor above 1.5) or the rate of anomalies in (0, 0.5]. Default `'auto'`. */
   contamination?: Contamination;
   /**
-   * Worker threads for the neighbour search: `'auto'` uses them in Node when the work is large
-   * (more than 4e8 row pairs), a number fixes how many (1 = this thread only). Results do not
-   * depend on it. Default `'auto'`.
+   * Worker threads for the euclidean neighbour search: `'auto'` uses them in Node when the work
+   * is large (more than 1e8 query × training row pairs), a number fixes how many (1 = this
+   * thread only). Results do not depend on it. Default `'auto'`.
    */
   workers?: WorkersOption;
   /** Receives warnings (e.g. nNeighbors clamped). Default: silent. */

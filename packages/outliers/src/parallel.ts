@@ -20,7 +20,7 @@ import {
 export type WorkersOption = 'auto' | number;
 
 /** Query × training row pairs above which `'auto'` uses worker threads. */
-export const PARALLEL_PAIRS = 4e8;
+export const PARALLEL_PAIRS = 1e8;
 const MAX_AUTO_WORKERS = 8;
 /** How long a worker may take to start before its slice is done on the calling thread. */
 const START_TIMEOUT_MS = 10_000;

@@ -153,10 +153,13 @@ describe('LocalOutlierFactor neighbours', () => {
         excludeSelf: true,
       });
       for (let i = 0; i < 90; i++) {
-        const row = data.subarray(i * 4, i * 4 + 4);
+        const row = Array.from(data.subarray(i * 4, i * 4 + 4));
         const expected = Array.from({ length: 90 }, (_, j) => j)
           .filter((j) => j !== i)
-          .map((j) => ({ j, d: distance[metric](row, data.subarray(j * 4, j * 4 + 4)) }))
+          .map((j) => ({
+            j,
+            d: distance[metric](row, Array.from(data.subarray(j * 4, j * 4 + 4))),
+          }))
           .sort((a, b) => a.d - b.d || a.j - b.j)
           .slice(0, k);
         expect(Array.from(result.indices.subarray(i * k, (i + 1) * k))).toEqual(
