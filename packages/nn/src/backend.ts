@@ -13,6 +13,10 @@ import '@tensorflow/tfjs-layers';
 export { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 export { tf };
 
+// Libraries never print: without PROD, the cpu backend's first use in Node writes a banner
+// suggesting tfjs-node through console.warn. PROD only disables tf's debug-time checks.
+tf.env().set('PROD', true);
+
 /** Options of {@link initBackend}. */
 export interface BackendOptions {
   /**
@@ -28,9 +32,13 @@ export interface BackendOptions {
 /** The backend that a plain {@link initBackend} call selects. */
 export const DEFAULT_BACKEND = 'wasm';
 
+let selected: string | undefined;
+
 /**
  * Selects and initialises a TensorFlow.js backend, and returns the name of the one in use.
- * Calling it again with the same request is cheap; a different request switches backend.
+ * Calling it again is cheap: a call without `backend` keeps whatever an earlier call selected
+ * (so models can call it at `fit` time without undoing the application's choice); a call
+ * naming another backend switches to it.
  * @throws ValidationError when a named backend is not registered or fails to start.
  */
 export async function initBackend(options: BackendOptions = {}): Promise<string> {
@@ -39,8 +47,11 @@ export async function initBackend(options: BackendOptions = {}): Promise<string>
   if (requested !== undefined && (typeof requested !== 'string' || requested.length === 0)) {
     throw new ValidationError(`backend must be a backend name such as 'wasm' or 'cpu'`);
   }
+  if (requested === undefined && selected !== undefined && tf.getBackend() === selected) {
+    return selected;
+  }
   const wanted = requested ?? DEFAULT_BACKEND;
-  if (tf.findBackend(wanted) !== null && tf.getBackend() === wanted) return wanted;
+  if (tf.findBackend(wanted) !== null && tf.getBackend() === wanted) return (selected = wanted);
   if (tf.findBackendFactory(wanted) === null) {
     const known = Object.keys(tf.engine().registryFactory).join(', ');
     throw new ValidationError(
@@ -55,7 +66,7 @@ export async function initBackend(options: BackendOptions = {}): Promise<string>
   }
   if (ok) {
     await tf.ready();
-    return tf.getBackend();
+    return (selected = tf.getBackend());
   }
   if (requested !== undefined) {
     throw new ValidationError(`backend '${wanted}' failed to initialise on this platform`);
@@ -63,5 +74,5 @@ export async function initBackend(options: BackendOptions = {}): Promise<string>
   logger.warn?.(`the ${wanted} backend failed to start; falling back to cpu`);
   await tf.setBackend('cpu');
   await tf.ready();
-  return tf.getBackend();
+  return (selected = tf.getBackend());
 }

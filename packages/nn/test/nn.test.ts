@@ -31,7 +31,9 @@ describe('initBackend', () => {
 
   it('switches to a named registered backend and back', async () => {
     expect(await initBackend({ backend: 'cpu' })).toBe('cpu');
-    expect(await initBackend()).toBe('wasm');
+    // A plain call keeps the application's earlier choice.
+    expect(await initBackend()).toBe('cpu');
+    expect(await initBackend({ backend: 'wasm' })).toBe('wasm');
   });
 
   it('rejects an unregistered backend with a typed error', async () => {
