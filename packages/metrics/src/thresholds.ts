@@ -64,9 +64,9 @@ export function thresholdForContamination(scores: ArrayLike<number>, rate: numbe
   const sorted = Float64Array.from(scores).sort();
   const n = sorted.length;
 
-  // numpy's virtual index for the 'linear' method, written as numpy computes it.
+  // numpy's virtual index for the 'linear' method, rounded as numpy rounds it.
   const q = (100 * (1 - rate)) / 100;
-  const index = n * q + (1 + q * -1) - 1;
+  const index = (n - 1) * q;
   if (index >= n - 1) return sorted[n - 1];
   if (index <= 0) return sorted[0];
   const below = Math.floor(index);
