@@ -726,6 +726,68 @@ export async function renderReport(data: ReportData): Promise<string> {
   return parts.join('\n');
 }
 
+/** What {@link reportData} reads from a pipeline evaluation (`DetectionPipeline.evaluate`). */
+export interface EvaluationForReport {
+  rows: number;
+  positives: number;
+  fusion: EvaluationResult;
+  detectors: Record<string, EvaluationResult>;
+  attackTypes?: AttackTypeRecall[];
+  attention?: { detectorNames: string[]; mean: number[] };
+  labels: ArrayLike<number>;
+  scores: { fusion: ArrayLike<number>; detectors: Record<string, ArrayLike<number>> };
+}
+
+/** Context of a report that an evaluation does not know. */
+export interface ReportContext {
+  /** Heading. Default `'Decoders evaluation: <dataset>'`. */
+  title?: string;
+  /** Name of the evaluated data, e.g. a file name. Required. */
+  dataset: string;
+  /** Features the model saw after preprocessing. Default 0 (unknown). */
+  features?: number;
+  /** Seconds per stage. Default none. */
+  timings?: Record<string, number>;
+  /** Time stamp shown in the report. Default: now. */
+  generatedAt?: string;
+}
+
+/**
+ * Assembles {@link ReportData} from a pipeline evaluation, so every caller (the CLI, the demo,
+ * the examples) builds the same report.
+ */
+export function reportData(evaluation: EvaluationForReport, context: ReportContext): ReportData {
+  if (evaluation === null || typeof evaluation !== 'object' || !evaluation.scores) {
+    throw new ValidationError('evaluation must be the result of DetectionPipeline.evaluate()');
+  }
+  if (context === null || typeof context !== 'object' || typeof context.dataset !== 'string') {
+    throw new ValidationError('report context needs dataset: the name of the evaluated data');
+  }
+  const detectors = Object.entries(evaluation.detectors).map(([name, result]) => {
+    const scores = evaluation.scores.detectors[name];
+    if (scores === undefined) {
+      throw new ValidationError(`evaluation has a result for '${name}' but no scores for it`);
+    }
+    return { name, scores, evaluation: result };
+  });
+  return {
+    title: context.title ?? `Decoders evaluation: ${context.dataset}`,
+    dataset: {
+      name: context.dataset,
+      rows: evaluation.rows,
+      features: context.features ?? 0,
+      positives: evaluation.positives,
+    },
+    labels: evaluation.labels,
+    fusion: { name: 'fusion', scores: evaluation.scores.fusion, evaluation: evaluation.fusion },
+    detectors,
+    attention: evaluation.attention,
+    attackTypes: evaluation.attackTypes,
+    timings: context.timings,
+    generatedAt: context.generatedAt ?? new Date().toISOString(),
+  };
+}
+
 /**
  * Renders the report and writes it to `path` (UTF-8), creating missing parent folders.
  * Node only.

@@ -8,6 +8,7 @@ import {
   MAX_CURVE_POINTS,
   type ReportData,
   renderReport,
+  reportData,
   scoreHistogram,
   writeReport,
 } from '../src/report.js';
@@ -171,6 +172,32 @@ describe('renderReport', () => {
       await expect(renderReport(bad)).rejects.toThrow(ValidationError);
       await expect(renderReport(bad)).rejects.toThrow(message);
     }
+  });
+});
+
+describe('reportData', () => {
+  it('builds report data from a pipeline evaluation', () => {
+    const evaluation = {
+      rows: data.labels.length,
+      positives: data.dataset.positives,
+      fusion: data.fusion.evaluation,
+      detectors: Object.fromEntries(data.detectors.map((d) => [d.name, d.evaluation])),
+      attackTypes: data.attackTypes,
+      attention: data.attention,
+      labels: data.labels,
+      scores: {
+        fusion: data.fusion.scores,
+        detectors: Object.fromEntries(data.detectors.map((d) => [d.name, d.scores])),
+      },
+    };
+    const built = reportData(evaluation, { dataset: 'test.csv', features: 12 });
+    expect(built.title).toBe('Decoders evaluation: test.csv');
+    expect(built.detectors.map((d) => d.name)).toEqual(data.detectors.map((d) => d.name));
+    expect(built.detectors[1].scores).toBe(data.detectors[1].scores);
+    expect(built.dataset).toEqual({ name: 'test.csv', rows: 3000, features: 12, positives: 270 });
+
+    const missing = { ...evaluation, scores: { fusion: data.fusion.scores, detectors: {} } };
+    expect(() => reportData(missing, { dataset: 'x' })).toThrow(/no scores for it/);
   });
 });
 
