@@ -7,12 +7,20 @@
  * Run: pnpm bench   (ROWS=100000 pnpm bench for a quicker run)
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { createReadStream, createWriteStream, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  createReadStream,
+  createWriteStream,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Random } from '@decoders/core';
 import { parse } from 'csv-parse';
-import { TabularPreprocessor, iterateCsv, readCsv } from '../src/index.js';
+import { iterateCsv, readCsv, TabularPreprocessor } from '../src/index.js';
 
 const ROWS = Number(process.env.ROWS ?? 500_000);
 const NUMERIC = 15;
@@ -41,7 +49,7 @@ async function generate(path: string): Promise<void> {
     });
     buffer += `${cells.join(',')}\n`;
     if (buffer.length > 1 << 20) {
-      if (!out.write(buffer)) await new Promise((r) => out.once('drain', r));
+      if (!out.write(buffer)) await new Promise<void>((r) => out.once('drain', () => r()));
       buffer = '';
     }
   }
@@ -60,8 +68,11 @@ function seconds(start: number): number {
 }
 
 function python(path: string): Record<string, number> | string {
-  const probe = spawnSync('/usr/bin/python3', ['-c', 'import sklearn, pandas'], { encoding: 'utf8' });
-  if (probe.status !== 0) return 'reference unavailable (python3 with scikit-learn and pandas not found)';
+  const probe = spawnSync('/usr/bin/python3', ['-c', 'import sklearn, pandas'], {
+    encoding: 'utf8',
+  });
+  if (probe.status !== 0)
+    return 'reference unavailable (python3 with scikit-learn and pandas not found)';
   const script = `
 import json, sys, time, resource
 import numpy as np, pandas as pd
@@ -96,7 +107,9 @@ async function main(): Promise<void> {
   try {
     await generate(path);
     const sizeMB = statSync(path).size / 1e6;
-    console.log(`generated ${ROWS} rows x ${NUMERIC + CATEGORIES.length} columns (${sizeMB.toFixed(1)} MB)`);
+    console.log(
+      `generated ${ROWS} rows x ${NUMERIC + CATEGORIES.length} columns (${sizeMB.toFixed(1)} MB)`,
+    );
 
     let t = performance.now();
     const parsed = await parseOnly(path);
@@ -118,7 +131,8 @@ async function main(): Promise<void> {
     // Bounded-memory scoring: stream the file again in chunks through the fitted preprocessor.
     t = performance.now();
     let streamed = 0;
-    for await (const chunk of iterateCsv(path, { chunkSize: 50_000 })) streamed += pre.transform(chunk).rows;
+    for await (const chunk of iterateCsv(path, { chunkSize: 50_000 }))
+      streamed += pre.transform(chunk).rows;
     const streamSeconds = seconds(t);
     if (streamed !== ROWS) throw new Error(`streamed ${streamed} rows`);
 
@@ -127,16 +141,31 @@ async function main(): Promise<void> {
 
     const rows: string[][] = [
       ['csv-parse, parse only', parseSeconds.toFixed(2), '1.00', ''],
-      ['readCsv (parse + typed columns)', readSeconds.toFixed(2), (readSeconds / parseSeconds).toFixed(2), ''],
+      [
+        'readCsv (parse + typed columns)',
+        readSeconds.toFixed(2),
+        (readSeconds / parseSeconds).toFixed(2),
+        '',
+      ],
       ['TabularPreprocessor.fit', fitSeconds.toFixed(2), '', ''],
       ['TabularPreprocessor.transform', transformSeconds.toFixed(2), '', ''],
-      ['iterateCsv + transform, 50k-row chunks', streamSeconds.toFixed(2), (streamSeconds / parseSeconds).toFixed(2), ''],
+      [
+        'iterateCsv + transform, 50k-row chunks',
+        streamSeconds.toFixed(2),
+        (streamSeconds / parseSeconds).toFixed(2),
+        '',
+      ],
     ];
     const ours = readSeconds + fitSeconds + transformSeconds;
     let refLine: string;
     if (typeof ref === 'string') {
       refLine = ref;
-      rows.push(['read + fit + transform (ours)', ours.toFixed(2), (ours / parseSeconds).toFixed(2), refLine]);
+      rows.push([
+        'read + fit + transform (ours)',
+        ours.toFixed(2),
+        (ours / parseSeconds).toFixed(2),
+        refLine,
+      ]);
     } else {
       const total = ref.read + ref.fit + ref.transform;
       rows[1][3] = `pandas read_csv ${ref.read.toFixed(2)} s (ours/ref ${(readSeconds / ref.read).toFixed(2)})`;

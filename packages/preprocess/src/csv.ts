@@ -4,6 +4,7 @@
  * Node modules lazily. Both fill the same column builders, so they infer the same types.
  */
 import { DecodersError, ValidationError } from '@decoders/core';
+import { importNode } from './node-import.js';
 import { type ColumnData, describeNames, Table } from './table.js';
 
 /** Options of the CSV readers. */
@@ -350,8 +351,8 @@ async function* records(
   source: CsvSource,
   delimiter: string,
 ): AsyncGenerator<[string[], number], void, undefined> {
-  const { parse } = await import('csv-parse');
-  const { Readable, pipeline } = await import('node:stream');
+  const { parse } = await importNode<typeof import('csv-parse')>('csv-parse');
+  const { Readable, pipeline } = await importNode<typeof import('node:stream')>('node:stream');
   const parser = parse({
     delimiter,
     bom: true,
@@ -383,10 +384,10 @@ async function openSource(
   readable: typeof import('node:stream').Readable,
 ): Promise<NodeJS.ReadWriteStream[]> {
   if (typeof source === 'string') {
-    const fs = await import('node:fs');
+    const fs = await importNode<typeof import('node:fs')>('node:fs');
     const file = fs.createReadStream(source) as unknown as NodeJS.ReadWriteStream;
     if (!source.endsWith('.gz')) return [file];
-    const zlib = await import('node:zlib');
+    const zlib = await importNode<typeof import('node:zlib')>('node:zlib');
     return [file, zlib.createGunzip()];
   }
   if (source !== null && typeof source === 'object') {

@@ -3,6 +3,7 @@
  * is `train`, `val` or `test`, so both implementations can be compared on identical rows.
  */
 import { ValidationError } from '@decoders/core';
+import { importNode } from './node-import.js';
 import type { TrainValidationTestIndices } from './split.js';
 
 /**
@@ -69,7 +70,7 @@ export function parseSplitFile(text: string): TrainValidationTestIndices {
 /** Reads a split file from disk (gunzipped when the path ends in `.gz`); Node only. */
 export async function readSplitFile(path: string): Promise<TrainValidationTestIndices> {
   if (typeof path !== 'string') throw new ValidationError('readSplitFile needs a file path');
-  const { readFile } = await import('node:fs/promises');
+  const { readFile } = await importNode<typeof import('node:fs/promises')>('node:fs/promises');
   let bytes: Uint8Array;
   try {
     bytes = await readFile(path);
@@ -77,7 +78,7 @@ export async function readSplitFile(path: string): Promise<TrainValidationTestIn
     throw new ValidationError(`cannot read split file ${path}: ${(error as Error).message}`);
   }
   if (path.endsWith('.gz')) {
-    const { gunzipSync } = await import('node:zlib');
+    const { gunzipSync } = await importNode<typeof import('node:zlib')>('node:zlib');
     try {
       bytes = gunzipSync(bytes);
     } catch (error) {
