@@ -107,7 +107,10 @@ export function referenceTimings(
     try {
       output = execFileSync(PYTHON, [scriptPath], { encoding: 'utf8', maxBuffer: 1 << 24 });
     } catch (error) {
-      return { timings: suites.map(() => undefined), note: (error as Error).message.split('\n')[0] };
+      return {
+        timings: suites.map(() => undefined),
+        note: (error as Error).message.split('\n')[0],
+      };
     }
     const parsed = JSON.parse(output.trim().split('\n').pop()!) as (number[] | string)[];
     const notes = parsed.filter((p): p is string => typeof p === 'string');

@@ -6,7 +6,13 @@
  */
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type BenchRow, generateMatrix, markdownTable, referenceTimings, writeReadme } from './common.js';
+import {
+  type BenchRow,
+  generateMatrix,
+  markdownTable,
+  referenceTimings,
+  writeReadme,
+} from './common.js';
 import { isolationForestBench } from './isolation-forest.bench.js';
 import { localOutlierFactorBench } from './local-outlier-factor.bench.js';
 

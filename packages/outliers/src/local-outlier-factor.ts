@@ -26,7 +26,12 @@ import {
   predictFromScores,
   thresholdForRate,
 } from './detector.js';
-import { NEIGHBOR_METRICS, type NeighborMetric } from './neighbors.js';
+import {
+  buildEuclideanIndex,
+  type EuclideanIndex,
+  NEIGHBOR_METRICS,
+  type NeighborMetric,
+} from './neighbors.js';
 import { findNeighbors, type WorkersOption } from './parallel.js';
 
 /** Options of {@link LocalOutlierFactor}. */
@@ -97,6 +102,8 @@ export class LocalOutlierFactor implements Detector {
   private readonly options: ResolvedOptions;
   private readonly logger: Logger;
   private state: Fitted | undefined;
+  /** Search structure over the training rows (euclidean only); rebuilt after loading. */
+  private index: EuclideanIndex | undefined;
 
   constructor(options: LocalOutlierFactorOptions = {}) {
     this.logger = options.logger ?? silentLogger;
@@ -120,9 +127,11 @@ export class LocalOutlierFactor implements Detector {
       );
     }
     const train = Float64Array.from(dense.data);
+    const index =
+      this.options.metric === 'euclidean' ? buildEuclideanIndex(train, rows, cols) : undefined;
 
     const neighbors = findNeighbors(
-      { train, trainRows: rows, cols, query: train, start: 0, end: rows, k },
+      { train, trainRows: rows, cols, query: train, start: 0, end: rows, k, index },
       this.options.metric,
       true,
       this.options.workers,
@@ -146,6 +155,7 @@ export class LocalOutlierFactor implements Detector {
       fingerprint: fingerprint(train),
       ...(novelty ? { train, kDistance, density } : {}),
     };
+    this.index = novelty ? index : undefined;
     return this;
   }
 
@@ -271,8 +281,20 @@ export class LocalOutlierFactor implements Detector {
   private scoreNew(state: Fitted, query: Float64Array, rows: number): Float64Array {
     const { k, nRows, nFeatures } = state;
     const train = state.train!;
+    if (this.options.metric === 'euclidean') {
+      this.index ??= buildEuclideanIndex(train, nRows, nFeatures);
+    }
     const neighbors = findNeighbors(
-      { train, trainRows: nRows, cols: nFeatures, query, start: 0, end: rows, k },
+      {
+        train,
+        trainRows: nRows,
+        cols: nFeatures,
+        query,
+        start: 0,
+        end: rows,
+        k,
+        index: this.index,
+      },
       this.options.metric,
       false,
       this.options.workers,

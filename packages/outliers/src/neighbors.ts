@@ -1,11 +1,17 @@
 /**
- * Exact k-nearest-neighbour search by brute force: every query row against every training row,
- * keeping the k best in a bounded max-heap. Euclidean distances use a direct kernel over the
- * flat row-major arrays that stops summing a pair as soon as it cannot enter the heap; the other
- * metrics call `ml-distance` per pair, which is two to three times slower.
+ * Exact k-nearest-neighbour search, keeping the k best of each query row in a bounded max-heap.
+ *
+ * Euclidean distances use a direct kernel over flat row-major arrays, pruned twice without
+ * changing any result. The training rows are sorted by their projection on the principal axis
+ * and scanned outward from the query's own projection; since a projection on a unit vector
+ * never exceeds the distance, the scan stops on a side once the projection gap alone exceeds the
+ * heap's worst (the sorted-projection search of Friedman, Baskett and Shustek, 1975). And a
+ * pair's squared differences are summed four columns at a time, stopping as soon as the partial
+ * sum cannot enter the heap; a pair summed to the end has exactly the value of a plain loop.
+ * The other metrics call `ml-distance` on every pair, which is two to three times slower.
  *
  * Ties are broken by the lower training index, so the neighbours of a row are the k smallest
- * (distance, index) pairs, listed in that order.
+ * (distance, index) pairs, listed in that order, whatever order the rows were scanned in.
  */
 import { ValidationError } from '@decoders/core';
 import { distance } from 'ml-distance';
@@ -69,12 +75,111 @@ export interface NeighborTask {
   metric: NeighborMetric;
   /** Query row i is training row i and is not its own neighbour. */
   excludeSelf: boolean;
+  /** The euclidean search structure of `train`; built on the fly when absent. */
+  index?: EuclideanIndex;
+}
+
+/** Training rows sorted along their principal axis, for the euclidean search. */
+export interface EuclideanIndex {
+  /** The training rows in projection order, row-major. */
+  sorted: Float64Array;
+  /** Original index of each sorted row. */
+  order: Int32Array;
+  /** Projection of each sorted row, ascending. */
+  projection: Float64Array;
+  /** Unit principal axis. */
+  axis: Float64Array;
+  /** Bound on the rounding error of any training row's projection. */
+  slack: number;
+}
+
+/** Relative rounding bound of a dot product over `cols` terms, with a safety factor of 4. */
+function roundingFactor(cols: number): number {
+  return 4 * (cols + 2) * 2.220446049250313e-16;
+}
+
+/**
+ * Sorts the training rows by their projection on the principal axis (a few power iterations
+ * from a fixed start, so the same rows always give the same index).
+ */
+export function buildEuclideanIndex(
+  train: Float64Array,
+  rows: number,
+  cols: number,
+): EuclideanIndex {
+  const mean = new Float64Array(cols);
+  for (let i = 0; i < rows; i++) {
+    for (let c = 0; c < cols; c++) mean[c] += train[i * cols + c];
+  }
+  for (let c = 0; c < cols; c++) mean[c] /= rows;
+
+  let axis = new Float64Array(cols).fill(1 / Math.sqrt(cols));
+  const along = new Float64Array(rows);
+  for (let iteration = 0; iteration < 10; iteration++) {
+    for (let i = 0; i < rows; i++) {
+      let sum = 0;
+      for (let c = 0; c < cols; c++) sum += (train[i * cols + c] - mean[c]) * axis[c];
+      along[i] = sum;
+    }
+    const next = new Float64Array(cols);
+    for (let i = 0; i < rows; i++) {
+      for (let c = 0; c < cols; c++) next[c] += (train[i * cols + c] - mean[c]) * along[i];
+    }
+    let norm = 0;
+    for (let c = 0; c < cols; c++) norm += next[c] * next[c];
+    norm = Math.sqrt(norm);
+    // Constant data has no principal axis; any unit vector keeps the search exact.
+    if (!(norm > 0) || !Number.isFinite(norm)) break;
+    for (let c = 0; c < cols; c++) next[c] /= norm;
+    axis = next;
+  }
+
+  const { projection: unsorted, slack: rowSlack } = projectRows(axis, train, rows, cols);
+  const order = Int32Array.from({ length: rows }, (_, i) => i).sort(
+    (a, b) => unsorted[a] - unsorted[b] || a - b,
+  );
+  const sorted = new Float64Array(rows * cols);
+  const projection = new Float64Array(rows);
+  let slack = 0;
+  for (let s = 0; s < rows; s++) {
+    const o = order[s];
+    sorted.set(train.subarray(o * cols, (o + 1) * cols), s * cols);
+    projection[s] = unsorted[o];
+    if (rowSlack[o] > slack) slack = rowSlack[o];
+  }
+  return { sorted, order, projection, axis, slack };
+}
+
+/** Projections of rows on `axis`, each with a bound on its rounding error. */
+export function projectRows(
+  axis: Float64Array,
+  data: Float64Array,
+  rows: number,
+  cols: number,
+): { projection: Float64Array; slack: Float64Array } {
+  const projection = new Float64Array(rows);
+  const slack = new Float64Array(rows);
+  const factor = roundingFactor(cols);
+  for (let i = 0; i < rows; i++) {
+    let sum = 0;
+    let magnitude = 0;
+    for (let c = 0; c < cols; c++) {
+      const term = data[i * cols + c] * axis[c];
+      sum += term;
+      magnitude += Math.abs(term);
+    }
+    projection[i] = sum;
+    slack[i] = factor * magnitude;
+  }
+  return { projection, slack };
 }
 
 /** Neighbours of rows `start..end`: row r's k entries at `(r - start) * k`, nearest first. */
 export interface NeighborResult {
   distances: Float64Array;
   indices: Int32Array;
+  /** Worker threads that completed a share of the search (0 when it ran on one thread). */
+  workersUsed?: number;
 }
 
 /** Runs a {@link NeighborTask} on this thread. */
@@ -89,11 +194,18 @@ export function searchNeighbors(task: NeighborTask): NeighborResult {
 
 function euclideanSearch(task: NeighborTask, outDistances: Float64Array, outIndices: Int32Array) {
   const { train, trainRows, cols, query, start, end, k, excludeSelf } = task;
+  const index = task.index ?? buildEuclideanIndex(train, trainRows, cols);
+  const projected = projectRows(index.axis, query, end, cols);
   euclideanKernel(
-    train,
+    index.sorted,
+    index.order,
+    index.projection,
+    index.slack,
     trainRows,
     cols,
     query,
+    projected.projection,
+    projected.slack,
     start,
     end,
     k,
@@ -104,15 +216,20 @@ function euclideanSearch(task: NeighborTask, outDistances: Float64Array, outIndi
 }
 
 /**
- * The euclidean search of rows `start..end` into `outDistances` / `outIndices` (row r at
- * `(r - start) * k`). It is self-contained, helpers included, because worker threads run it
- * from its source text.
+ * The euclidean search of query rows `start..end` into `outDistances` / `outIndices` (row r at
+ * `(r - start) * k`), over training rows sorted by projection (see {@link EuclideanIndex}).
+ * It is self-contained, helpers included, because worker threads run it from its source text.
  */
 export function euclideanKernel(
-  train: Float64Array,
+  sorted: Float64Array,
+  order: Int32Array,
+  projection: Float64Array,
+  trainSlack: number,
   trainRows: number,
   cols: number,
   query: Float64Array,
+  queryProjection: Float64Array,
+  querySlack: Float64Array,
   start: number,
   end: number,
   k: number,
@@ -123,7 +240,7 @@ export function euclideanKernel(
   const values = new Float64Array(k);
   const indices = new Int32Array(k);
 
-  // Max-heap on (distance, index): the root is the worst neighbour kept so far.
+  // Max-heap on (squared distance, index): the root is the worst neighbour kept so far.
   const siftDown = (size: number, v: number, idx: number) => {
     let parent = 0;
     for (;;) {
@@ -161,33 +278,71 @@ export function euclideanKernel(
 
   for (let i = start; i < end; i++) {
     const qOffset = i * cols;
+    const p = queryProjection[i];
+    const slack = querySlack[i] + trainSlack;
+    let low = 0;
+    let high = trainRows;
+    while (low < high) {
+      const middle = (low + high) >> 1;
+      if (projection[middle] < p) low = middle + 1;
+      else high = middle;
+    }
+    let down = low - 1;
+    let up = low;
     let size = 0;
     let worst = Number.POSITIVE_INFINITY;
-    for (let j = 0; j < trainRows; j++) {
+    let worstIndex = -1;
+    // A side is done once its projection gap, less the rounding slack, squared exceeds the
+    // worst kept distance; the 1e-9 margin covers the rounding of the distances themselves.
+    let limit = Number.POSITIVE_INFINITY;
+
+    while (down >= 0 || up < trainRows) {
+      let s: number;
+      if (up >= trainRows || (down >= 0 && p - projection[down] <= projection[up] - p)) {
+        const gap = p - projection[down] - slack;
+        if (gap > 0 && gap * gap > limit) {
+          down = -1;
+          continue;
+        }
+        s = down--;
+      } else {
+        const gap = projection[up] - p - slack;
+        if (gap > 0 && gap * gap > limit) {
+          up = trainRows;
+          continue;
+        }
+        s = up++;
+      }
+      const j = order[s];
       if (excludeSelf && j === i) continue;
-      const tOffset = j * cols;
+
+      const tOffset = s * cols;
       let sum = 0;
       let c = 0;
-      // Sum in blocks of eight columns and give up once the pair cannot beat the heap's worst;
-      // a pair summed to the end gets exactly the value a plain loop gives. Rows are scanned in
-      // index order, so a later row that ties with the worst loses the tie and is skipped.
       while (c < cols) {
-        const stop = Math.min(c + 8, cols);
+        const stop = Math.min(c + 4, cols);
         for (; c < stop; c++) {
-          const d = query[qOffset + c] - train[tOffset + c];
+          const d = query[qOffset + c] - sorted[tOffset + c];
           sum += d * d;
         }
-        if (sum >= worst) break;
+        if (sum > worst) break;
       }
       if (size < k) {
         siftUp(size, sum, j);
         size++;
-        if (size === k) worst = values[0];
-      } else if (sum < worst) {
+        if (size === k) {
+          worst = values[0];
+          worstIndex = indices[0];
+          limit = worst * (1 + 1e-9);
+        }
+      } else if (sum < worst || (sum === worst && j < worstIndex)) {
         siftDown(k, sum, j);
         worst = values[0];
+        worstIndex = indices[0];
+        limit = worst * (1 + 1e-9);
       }
     }
+
     const offset = (i - start) * k;
     for (let remaining = size; remaining > 0; remaining--) {
       outDistances[offset + remaining - 1] = Math.sqrt(values[0]);

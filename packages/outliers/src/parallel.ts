@@ -9,10 +9,12 @@
  * redone on the calling thread.
  */
 import {
+  buildEuclideanIndex,
   euclideanKernel,
   type NeighborMetric,
   type NeighborResult,
   type NeighborTask,
+  projectRows,
   searchNeighbors,
 } from './neighbors.js';
 
@@ -79,8 +81,14 @@ function parallelSearch(
 ): NeighborResult {
   const { trainRows, cols, start, end, k, excludeSelf } = task;
   const rows = end - start;
-  const train = shared(task.train);
-  const query = excludeSelf ? train : shared(task.query);
+  const index = task.index ?? buildEuclideanIndex(task.train, trainRows, cols);
+  const projected = projectRows(index.axis, task.query, end, cols);
+  const sorted = shared(index.sorted);
+  const order = shared(index.order);
+  const projection = shared(index.projection);
+  const query = shared(task.query);
+  const queryProjection = shared(projected.projection);
+  const querySlack = shared(projected.slack);
   const distanceBuffer = new SharedArrayBuffer(rows * k * 8);
   const indexBuffer = new SharedArrayBuffer(rows * k * 4);
   const flags = new Int32Array(new SharedArrayBuffer(threads * 4));
@@ -96,8 +104,13 @@ function parallelSearch(
       const worker = new workerThreads.Worker(source, {
         eval: true,
         workerData: {
-          train: train.buffer,
+          sorted: sorted.buffer,
+          order: order.buffer,
+          projection: projection.buffer,
+          trainSlack: index.slack,
           query: query.buffer,
+          queryProjection: queryProjection.buffer,
+          querySlack: querySlack.buffer,
           distances: distanceBuffer,
           indices: indexBuffer,
           flags: flags.buffer,
@@ -123,10 +136,15 @@ function parallelSearch(
     const offset = (bounds[t] - start) * k;
     const length = (bounds[t + 1] - bounds[t]) * k;
     euclideanKernel(
-      train,
+      sorted,
+      order,
+      projection,
+      index.slack,
       trainRows,
       cols,
       query,
+      queryProjection,
+      querySlack,
       bounds[t],
       bounds[t + 1],
       k,
@@ -137,11 +155,15 @@ function parallelSearch(
   };
   runSlice(0);
 
+  let workersUsed = 0;
   for (let t = 1; t < threads; t++) {
     const waitedSince = Date.now();
     for (;;) {
       const flag = Atomics.load(flags, t);
-      if (flag === DONE) break;
+      if (flag === DONE) {
+        workersUsed++;
+        break;
+      }
       if (flag === FAILED || (flag === PENDING && Date.now() - waitedSince > START_TIMEOUT_MS)) {
         runSlice(t);
         break;
@@ -154,11 +176,13 @@ function parallelSearch(
   return {
     distances: new Float64Array(distanceBuffer).slice(),
     indices: new Int32Array(indexBuffer).slice(),
+    workersUsed,
   };
 }
 
-function shared(data: Float64Array): Float64Array {
-  const copy = new Float64Array(new SharedArrayBuffer(data.length * 8));
+function shared<T extends Float64Array | Int32Array>(data: T): T {
+  const Ctor = data.constructor as { new (buffer: SharedArrayBuffer): T };
+  const copy = new Ctor(new SharedArrayBuffer(data.byteLength));
   copy.set(data);
   return copy;
 }
@@ -176,7 +200,9 @@ try {
   const offset = (w.begin - w.first) * w.k;
   const length = (w.end - w.begin) * w.k;
   kernel(
-    new Float64Array(w.train), w.trainRows, w.cols, new Float64Array(w.query),
+    new Float64Array(w.sorted), new Int32Array(w.order), new Float64Array(w.projection),
+    w.trainSlack, w.trainRows, w.cols, new Float64Array(w.query),
+    new Float64Array(w.queryProjection), new Float64Array(w.querySlack),
     w.begin, w.end, w.k, w.excludeSelf,
     new Float64Array(w.distances, offset * 8, length), new Int32Array(w.indices, offset * 4, length),
   );

@@ -200,6 +200,7 @@ describe('LocalOutlierFactor neighbours', () => {
     const task = { train, trainRows: 600, cols: 6, query: train, start: 0, end: 600, k: 10 };
     const one = findNeighbors(task, 'euclidean', true, 1);
     const three = findNeighbors(task, 'euclidean', true, 3);
+    expect(three.workersUsed).toBe(2);
     expect(Array.from(three.indices)).toEqual(Array.from(one.indices));
     expect(Array.from(three.distances)).toEqual(Array.from(one.distances));
     const single = new LocalOutlierFactor({ novelty: true, workers: 1 }).fit(many);
