@@ -16,7 +16,10 @@ import {
 import { isolationForestBench } from './isolation-forest.bench.js';
 import { localOutlierFactorBench } from './local-outlier-factor.bench.js';
 
-const suites = [isolationForestBench, localOutlierFactorBench];
+const allSuites = [isolationForestBench, localOutlierFactorBench];
+// BENCH_ONLY=name selects the suites whose name contains it (case-insensitive).
+const only = process.env.BENCH_ONLY?.toLowerCase();
+const suites = only ? allSuites.filter((s) => s.name.toLowerCase().includes(only)) : allSuites;
 
 const here = dirname(fileURLToPath(import.meta.url));
 const tiers = process.env.BENCH_LARGE === '1' ? [20_000, 100_000] : [20_000];
@@ -57,4 +60,5 @@ const body = [
 ].join('\n');
 console.log(`\n${table}`);
 if (notes.length > 0) console.log(`reference notes: ${notes.join('; ')}`);
-if (writeReadme(join(here, '..', 'README.md'), body)) console.log('README Benchmarks updated');
+if (only) console.log('BENCH_ONLY is set: README left unchanged');
+else if (writeReadme(join(here, '..', 'README.md'), body)) console.log('README Benchmarks updated');

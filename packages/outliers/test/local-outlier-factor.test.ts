@@ -172,6 +172,51 @@ describe('LocalOutlierFactor neighbours', () => {
     }
   });
 
+  it('prunes without changing results: ties on grid data, far from the origin, new queries', () => {
+    // Six columns: one unrolled block of four plus the remainder loop.
+    const k = 7;
+    const grid = contractData(150, 6, 21).map((row) => row.map((v) => Math.round(v * 2)));
+    const far = contractData(150, 6, 22).map((row) => row.map((v) => v * 1e-3 + 1e6));
+    for (const rows of [grid, far]) {
+      const train = Float64Array.from(rows.slice(0, 110).flat());
+      const query = Float64Array.from(rows.slice(110).flat());
+      for (const [q, n, excludeSelf] of [
+        [train, 110, true],
+        [query, 40, false],
+      ] as const) {
+        const result = searchNeighbors({
+          train,
+          trainRows: 110,
+          cols: 6,
+          query: q,
+          start: 0,
+          end: n,
+          k,
+          metric: 'euclidean',
+          excludeSelf,
+        });
+        for (let i = 0; i < n; i++) {
+          const row = q.subarray(i * 6, i * 6 + 6);
+          const expected = Array.from({ length: 110 }, (_, j) => j)
+            .filter((j) => !excludeSelf || j !== i)
+            .map((j) => {
+              let sum = 0;
+              for (let c = 0; c < 6; c++) sum += (row[c] - train[j * 6 + c]) ** 2;
+              return { j, d: Math.sqrt(sum) };
+            })
+            .sort((a, b) => a.d - b.d || a.j - b.j)
+            .slice(0, k);
+          expect(Array.from(result.indices.subarray(i * k, (i + 1) * k))).toEqual(
+            expected.map((e) => e.j),
+          );
+          expect(Array.from(result.distances.subarray(i * k, (i + 1) * k))).toEqual(
+            expected.map((e) => e.d),
+          );
+        }
+      }
+    }
+  });
+
   it('accepts the metrics of ml-distance and rejects unknown ones', () => {
     // Rows that are probability vectors, the domain of the divergences among them.
     const positive = X.map((row) => {
