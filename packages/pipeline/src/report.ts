@@ -251,8 +251,9 @@ function percent(value: number): string {
 const CHART_CONFIG: Spec = {
   font: 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif',
   view: { stroke: '#d0d4da' },
-  axis: { labelFontSize: 11, titleFontSize: 12, gridColor: '#eceef1' },
-  legend: { labelFontSize: 11, titleFontSize: 12, labelLimit: 260 },
+  // without a canvas, vega estimates text widths generously: wide limits avoid truncated names
+  axis: { labelFontSize: 11, titleFontSize: 12, gridColor: '#eceef1', labelLimit: 400 },
+  legend: { labelFontSize: 11, titleFontSize: 12, labelLimit: 500 },
 };
 
 function curveChart(data: ReportData, kind: 'roc' | 'pr'): Chart {

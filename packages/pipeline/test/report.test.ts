@@ -137,6 +137,22 @@ describe('renderReport', () => {
     expect(out).toContain('&lt;img src=x&gt;');
   });
 
+  it('shows long model names whole in legends and axes', async () => {
+    const long = 'localOutlierFactorRawFeatures';
+    const renamed: ReportData = {
+      ...data,
+      detectors: data.detectors.map((d, i) => (i === 2 ? { ...d, name: long } : d)),
+      attention: {
+        detectorNames: ['isolationForest', 'vaeReconstruction', long],
+        mean: [0.5, 0.3, 0.2],
+      },
+    };
+    const out = await renderReport(renamed);
+    expect(out).toContain(`>${long} (AUC `);
+    expect(out).toContain(`>${long}</text>`);
+    expect(out).not.toContain('…');
+  });
+
   it('does not change the data it is given', async () => {
     const fresh = syntheticReportData(500, 11);
     const before = Array.from(fresh.fusion.scores);
