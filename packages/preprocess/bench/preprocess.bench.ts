@@ -63,8 +63,23 @@ async function parseOnly(path: string): Promise<number> {
   return n - 1;
 }
 
-function seconds(start: number): number {
-  return (performance.now() - start) / 1000;
+interface Clock {
+  wall: number;
+  cpu: number;
+}
+
+function start(): Clock {
+  const u = process.cpuUsage();
+  return { wall: performance.now(), cpu: u.user + u.system };
+}
+
+/** Wall-clock and CPU seconds since `from`; CPU time is the steadier figure on a busy machine. */
+function since(from: Clock): Clock {
+  const u = process.cpuUsage();
+  return {
+    wall: (performance.now() - from.wall) / 1000,
+    cpu: (u.user + u.system - from.cpu) / 1e6,
+  };
 }
 
 function python(path: string): Record<string, number> | string {
@@ -79,14 +94,16 @@ import numpy as np, pandas as pd
 from pandas.api.types import is_numeric_dtype
 from sklearn.compose import ColumnTransformer
 from sklearn.preprocessing import OneHotEncoder, RobustScaler
-t0 = time.perf_counter(); df = pd.read_csv(sys.argv[1]); t1 = time.perf_counter()
+clock = time.process_time
+t0 = time.perf_counter(); c0 = clock(); df = pd.read_csv(sys.argv[1]); t1 = time.perf_counter(); c1 = clock()
 num = [c for c in df.columns if is_numeric_dtype(df[c])]; cat = [c for c in df.columns if c not in num]
 for c in cat: df[c] = df[c].astype(str)
 pre = ColumnTransformer([("num", RobustScaler(), num),
   ("cat", OneHotEncoder(handle_unknown="ignore", sparse_output=False), cat)], remainder="drop")
-t2 = time.perf_counter(); pre.fit(df); t3 = time.perf_counter()
-X = np.nan_to_num(pre.transform(df), nan=0.0); t4 = time.perf_counter()
-print(json.dumps({"read": t1 - t0, "fit": t3 - t2, "transform": t4 - t3, "width": X.shape[1],
+t2 = time.perf_counter(); c2 = clock(); pre.fit(df); t3 = time.perf_counter(); c3 = clock()
+X = np.nan_to_num(pre.transform(df), nan=0.0); t4 = time.perf_counter(); c4 = clock()
+print(json.dumps({"read": t1 - t0, "fit": t3 - t2, "transform": t4 - t3,
+  "readCpu": c1 - c0, "fitCpu": c3 - c2, "transformCpu": c4 - c3, "width": X.shape[1],
   "peakMB": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 `;
   try {
@@ -111,77 +128,74 @@ async function main(): Promise<void> {
       `generated ${ROWS} rows x ${NUMERIC + CATEGORIES.length} columns (${sizeMB.toFixed(1)} MB)`,
     );
 
-    let t = performance.now();
+    let t = start();
     const parsed = await parseOnly(path);
-    const parseSeconds = seconds(t);
+    const parseTime = since(t);
     if (parsed !== ROWS) throw new Error(`parse-only pass saw ${parsed} rows`);
 
-    t = performance.now();
+    t = start();
     const table = await readCsv(path);
-    const readSeconds = seconds(t);
-    t = performance.now();
+    const readTime = since(t);
+    t = start();
     const pre = new TabularPreprocessor().fit(table);
-    const fitSeconds = seconds(t);
-    t = performance.now();
+    const fitTime = since(t);
+    t = start();
     const X = pre.transform(table);
-    const transformSeconds = seconds(t);
+    const transformTime = since(t);
     const width = X.cols;
     const rssAfterTransform = process.memoryUsage().rss / 2 ** 20;
 
     // Bounded-memory scoring: stream the file again in chunks through the fitted preprocessor.
-    t = performance.now();
+    t = start();
     let streamed = 0;
-    for await (const chunk of iterateCsv(path, { chunkSize: 50_000 }))
+    for await (const chunk of iterateCsv(path, { chunkSize: 50_000 })) {
       streamed += pre.transform(chunk).rows;
-    const streamSeconds = seconds(t);
+    }
+    const streamTime = since(t);
     if (streamed !== ROWS) throw new Error(`streamed ${streamed} rows`);
 
     const peakMB = process.resourceUsage().maxRSS / 1024;
     const ref = python(path);
-
+    const total: Clock = {
+      wall: readTime.wall + fitTime.wall + transformTime.wall,
+      cpu: readTime.cpu + fitTime.cpu + transformTime.cpu,
+    };
+    const cell = (c: Clock) => `${c.wall.toFixed(2)} | ${c.cpu.toFixed(2)}`;
+    const ratio = (c: Clock) => (c.cpu / parseTime.cpu).toFixed(2);
+    const vs = (ours: number, theirs: number) => (ours / theirs).toFixed(2);
+    const refCell = (label: string, wall: number, cpu: number, ours: Clock) =>
+      `${label}: ${wall.toFixed(2)} s wall, ${cpu.toFixed(2)} s CPU; ours/ref CPU ${vs(ours.cpu, cpu)}`;
     const rows: string[][] = [
-      ['csv-parse, parse only', parseSeconds.toFixed(2), '1.00', ''],
-      [
-        'readCsv (parse + typed columns)',
-        readSeconds.toFixed(2),
-        (readSeconds / parseSeconds).toFixed(2),
-        '',
-      ],
-      ['TabularPreprocessor.fit', fitSeconds.toFixed(2), '', ''],
-      ['TabularPreprocessor.transform', transformSeconds.toFixed(2), '', ''],
-      [
-        'iterateCsv + transform, 50k-row chunks',
-        streamSeconds.toFixed(2),
-        (streamSeconds / parseSeconds).toFixed(2),
-        '',
-      ],
+      ['csv-parse, parse only', cell(parseTime), '1.00', ''],
+      ['readCsv (parse + typed columns)', cell(readTime), ratio(readTime), ''],
+      ['TabularPreprocessor.fit', cell(fitTime), '', ''],
+      ['TabularPreprocessor.transform', cell(transformTime), '', ''],
+      ['read + fit + transform', cell(total), ratio(total), ''],
+      ['iterateCsv + transform (50k-row chunks)', cell(streamTime), ratio(streamTime), ''],
     ];
-    const ours = readSeconds + fitSeconds + transformSeconds;
     let refLine: string;
     if (typeof ref === 'string') {
       refLine = ref;
-      rows.push([
-        'read + fit + transform (ours)',
-        ours.toFixed(2),
-        (ours / parseSeconds).toFixed(2),
-        refLine,
-      ]);
+      rows[4][3] = ref;
     } else {
-      const total = ref.read + ref.fit + ref.transform;
-      rows[1][3] = `pandas read_csv ${ref.read.toFixed(2)} s (ours/ref ${(readSeconds / ref.read).toFixed(2)})`;
-      rows[2][3] = `ColumnTransformer.fit ${ref.fit.toFixed(2)} s (ours/ref ${(fitSeconds / ref.fit).toFixed(2)})`;
-      rows[3][3] = `ColumnTransformer.transform ${ref.transform.toFixed(2)} s (ours/ref ${(transformSeconds / ref.transform).toFixed(2)})`;
-      rows.push([
-        'read + fit + transform (ours)',
-        ours.toFixed(2),
-        (ours / parseSeconds).toFixed(2),
-        `scikit-learn ${total.toFixed(2)} s (ours/ref ${(ours / total).toFixed(2)}); width ${ref.width}, peak RSS ${ref.peakMB.toFixed(0)} MB`,
-      ]);
-      refLine = `scikit-learn ${total.toFixed(2)} s`;
+      rows[1][3] = refCell('pandas read_csv', ref.read, ref.readCpu, readTime);
+      rows[2][3] = refCell('ColumnTransformer.fit', ref.fit, ref.fitCpu, fitTime);
+      rows[3][3] = refCell(
+        'ColumnTransformer.transform',
+        ref.transform,
+        ref.transformCpu,
+        transformTime,
+      );
+      const refWall = ref.read + ref.fit + ref.transform;
+      const refCpu = ref.readCpu + ref.fitCpu + ref.transformCpu;
+      rows[4][3] =
+        `${refCell('scikit-learn + pandas', refWall, refCpu, total)}; ` +
+        `width ${ref.width}, peak RSS ${ref.peakMB.toFixed(0)} MB`;
+      refLine = `reference: scikit-learn ${refWall.toFixed(2)} s wall`;
     }
     const table_md = [
-      '| step | seconds | ratio to parse-only | reference (same run) |',
-      '| --- | ---: | ---: | --- |',
+      '| step | wall s | CPU s | CPU ratio to parse-only | reference (same run) |',
+      '| --- | ---: | ---: | ---: | --- |',
       ...rows.map((r) => `| ${r.join(' | ')} |`),
     ].join('\n');
     const summary =
@@ -189,7 +203,8 @@ async function main(): Promise<void> {
       `${sizeMB.toFixed(1)} MB CSV, output width ${width}. ` +
       `Peak RSS (process.resourceUsage().maxRSS) ${peakMB.toFixed(0)} MB; RSS after transform ` +
       `${rssAfterTransform.toFixed(0)} MB. Node ${process.version}, ${new Date().toISOString().slice(0, 10)}. ` +
-      'Timings on a shared 2-core machine with other jobs running: noisy, compare ratios.';
+      'Measured on a shared 2-core machine with other jobs running: wall times are noisy, ' +
+      'CPU times and ratios are steadier.';
     console.log(table_md);
     console.log(summary);
     console.log(refLine);

@@ -161,14 +161,16 @@ class TableSink {
 
   constructor(readonly options: ResolvedCsvOptions) {}
 
+  /** Adds one record; `line` (1-based, or -1 when unknown) is for the ragged-row error. */
   record(fields: readonly string[], line: number): void {
     if (this.names === null) {
       this.header(fields);
       return;
     }
     if (fields.length !== this.names.length) {
+      const where = line > 0 ? `CSV line ${line}` : `CSV record ${this.rows + 2}`;
       throw new ValidationError(
-        `CSV line ${line} has ${fields.length} fields but the header has ${this.names.length}: ` +
+        `${where} has ${fields.length} fields but the header has ${this.names.length}: ` +
           'fix the row or check the delimiter and quoting',
       );
     }
@@ -316,8 +318,8 @@ function scanCsv(
  */
 export async function readCsv(source: CsvSource, options?: CsvOptions): Promise<Table> {
   const sink = new TableSink(resolveOptions(options));
-  for await (const [fields, line] of records(source, sink.options.delimiter)) {
-    sink.record(fields, line);
+  for await (const batch of recordBatches(source, sink.options.delimiter)) {
+    for (const fields of batch) sink.record(fields, -1);
   }
   return sink.table();
 }
@@ -336,42 +338,72 @@ export async function* iterateCsv(
   }
   const sink = new TableSink(resolveOptions(options));
   let yielded = false;
-  for await (const [fields, line] of records(source, sink.options.delimiter)) {
-    sink.record(fields, line);
-    if (sink.rows === chunkSize) {
-      yield sink.table();
-      yielded = true;
-      sink.reset();
+  for await (const batch of recordBatches(source, sink.options.delimiter)) {
+    for (const fields of batch) {
+      sink.record(fields, -1);
+      if (sink.rows === chunkSize) {
+        yield sink.table();
+        yielded = true;
+        sink.reset();
+      }
     }
   }
   if (sink.rows > 0 || !yielded) yield sink.table();
 }
 
-async function* records(
+/**
+ * Records parsed by csv-parse, in batches of whatever is buffered, so the per-record cost of
+ * async iteration is paid once per batch.
+ */
+async function* recordBatches(
   source: CsvSource,
   delimiter: string,
-): AsyncGenerator<[string[], number], void, undefined> {
+): AsyncGenerator<string[][], void, undefined> {
   const { parse } = await importNode<typeof import('csv-parse')>('csv-parse');
   const { Readable, pipeline } = await importNode<typeof import('node:stream')>('node:stream');
-  const parser = parse({
-    delimiter,
-    bom: true,
-    skip_empty_lines: true,
-    relax_column_count: true,
-    info: true,
+  // csv-parse checks every record's length against the header; its error carries the line.
+  const parser = parse({ delimiter, bom: true, skip_empty_lines: true });
+  let ended = false;
+  let failure: unknown = null;
+  let wake: (() => void) | null = null;
+  parser.on('readable', () => wake?.());
+  parser.on('end', () => {
+    ended = true;
+    wake?.();
+  });
+  parser.on('error', (error) => {
+    failure = error;
+    wake?.();
   });
   const inputs = await openSource(source, Readable);
   pipeline([...inputs, parser], () => {});
   try {
-    for await (const item of parser as AsyncIterable<{
-      record: string[];
-      info: { lines: number };
-    }>) {
-      yield [item.record, item.info.lines];
+    for (;;) {
+      if (failure !== null) throw failure;
+      const batch: string[][] = [];
+      let record: string[] | null;
+      while ((record = parser.read()) !== null) batch.push(record);
+      if (batch.length > 0) {
+        yield batch;
+        continue;
+      }
+      if (ended) return;
+      // Nothing buffered: sleep until csv-parse reports more records, the end or an error.
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+      });
+      wake = null;
     }
   } catch (error) {
     if (error instanceof DecodersError) throw error;
-    const e = error as Error & { code?: string; lines?: number };
+    const e = error as Error & { code?: string; lines?: number; record?: unknown[] };
+    if (e.code === 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH' && Array.isArray(e.record)) {
+      throw new ValidationError(
+        `CSV line ${e.lines} has ${e.record.length} fields but the header has ` +
+          `${/expect (\d+)/.exec(e.message)?.[1] ?? 'another number'}: ` +
+          'fix the row or check the delimiter and quoting',
+      );
+    }
     const where = e.lines !== undefined ? ` near line ${e.lines}` : '';
     throw new ValidationError(`cannot read CSV${where}: ${e.message}`);
   } finally {

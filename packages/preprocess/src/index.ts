@@ -4,7 +4,7 @@ export { normalQuantile } from './inverse-normal.js';
 export type { OneHotEncoderOptions } from './one-hot-encoder.js';
 export { compareCodePoints, NO_SLOT, OneHotEncoder, sortCategories } from './one-hot-encoder.js';
 export type { RobustScalerOptions } from './robust-scaler.js';
-export { median, quantile, RobustScaler } from './robust-scaler.js';
+export { median, quantiles, RobustScaler } from './robust-scaler.js';
 export type {
   TrainTestIndices,
   TrainTestSplitOptions,

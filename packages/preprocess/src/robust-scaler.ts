@@ -16,6 +16,7 @@ import {
   ValidationError,
 } from '@decoders/core';
 import { normalQuantile } from './inverse-normal.js';
+import { orderStatistics } from './select.js';
 
 /** Options of {@link RobustScaler}. */
 export interface RobustScalerOptions {
@@ -97,11 +98,14 @@ export class RobustScaler {
           `X column ${j} has only missing values: drop it or fill it before fitting`,
         );
       }
-      const sorted = column.subarray(0, n).sort();
-      if (withCentering) center[j] = median(sorted);
+      const present = column.subarray(0, n);
+      const [low, high, middle] = quantiles(present, [
+        quantileRange[0] / 100,
+        quantileRange[1] / 100,
+      ]);
+      if (withCentering) center[j] = middle;
       if (withScaling) {
-        const range =
-          quantile(sorted, quantileRange[1] / 100) - quantile(sorted, quantileRange[0] / 100);
+        const range = high - low;
         scale[j] = range < ZERO_RANGE ? 1 : range;
       }
     }
@@ -218,25 +222,35 @@ function flag(name: string, value: unknown, fallback: boolean): boolean {
   return value;
 }
 
-/** Median of sorted values: the mean of the two middle ones for an even count. */
-export function median(sorted: ArrayLike<number>): number {
-  const n = sorted.length;
-  const h = n >> 1;
-  return n % 2 === 1 ? sorted[h] : (sorted[h - 1] + sorted[h]) / 2;
+/**
+ * The given quantiles (fractions in [0, 1]) of NaN-free values, then their median, by numpy's
+ * default ('linear') method: virtual index `n*q + (1 - q) - 1` and numpy's two-sided
+ * interpolation, so results match it bit for bit. Reorders `values`: pass a scratch copy.
+ */
+export function quantiles(values: Float64Array, qs: readonly number[]): number[] {
+  const n = values.length;
+  const ranks: number[] = [];
+  const gammas = qs.map((q) => {
+    const virtual = n * q + (1 + q * -1) - 1;
+    const below = Math.min(Math.max(Math.floor(virtual), 0), n - 1);
+    ranks.push(below, Math.min(below + 1, n - 1));
+    return virtual - Math.floor(virtual);
+  });
+  const half = n >> 1;
+  ranks.push(n % 2 === 1 ? half : half - 1, half);
+  const at = orderStatistics(values, ranks);
+  const out = gammas.map((gamma, k) => {
+    const a = at[2 * k];
+    const b = at[2 * k + 1];
+    const diff = b - a;
+    return gamma >= 0.5 ? b - diff * (1 - gamma) : a + diff * gamma;
+  });
+  const m = at.length - 2;
+  out.push(n % 2 === 1 ? at[m + 1] : (at[m] + at[m + 1]) / 2);
+  return out;
 }
 
-/**
- * The `q`-quantile of sorted values by numpy's default ('linear') method, with numpy's
- * virtual index `n*q + (1 - q) - 1` and its two-sided interpolation, so results match bit for bit.
- */
-export function quantile(sorted: ArrayLike<number>, q: number): number {
-  const n = sorted.length;
-  const virtual = n * q + (1 + q * -1) - 1;
-  const below = Math.min(Math.max(Math.floor(virtual), 0), n - 1);
-  const above = Math.min(below + 1, n - 1);
-  const gamma = virtual - Math.floor(virtual);
-  const a = sorted[below];
-  const b = sorted[above];
-  const diff = b - a;
-  return gamma >= 0.5 ? b - diff * (1 - gamma) : a + diff * gamma;
+/** Median of NaN-free values (the mean of the two middle ones for an even count). */
+export function median(values: ArrayLike<number>): number {
+  return quantiles(Float64Array.from(values), [])[0];
 }

@@ -20,7 +20,7 @@ import {
 } from '@decoders/core';
 import { parseNumber } from './csv.js';
 import { OneHotEncoder, type OneHotEncoderOptions } from './one-hot-encoder.js';
-import { median, RobustScaler, type RobustScalerOptions } from './robust-scaler.js';
+import { quantiles, RobustScaler, type RobustScalerOptions } from './robust-scaler.js';
 import { type ColumnData, describeNames, Table } from './table.js';
 import { dayOfWeek, hourOfDay, isIsoTimestamp, parseTimestamp } from './timestamp.js';
 
@@ -530,17 +530,18 @@ function allMissing(data: ColumnData): boolean {
 }
 
 function presentMedian(values: Float64Array, stride: number, j: number, name: string): number {
-  const present: number[] = [];
+  const present = new Float64Array(Math.ceil((values.length - j) / stride));
+  let n = 0;
   for (let k = j; k < values.length; k += stride) {
     const v = values[k];
-    if (Number.isFinite(v)) present.push(v);
+    if (Number.isFinite(v)) present[n++] = v;
   }
-  if (present.length === 0) {
+  if (n === 0) {
     throw new ValidationError(
       `column ${JSON.stringify(name)} has no finite value: list it in drop`,
     );
   }
-  return median(Float64Array.from(present).sort());
+  return quantiles(present.subarray(0, n), [])[0];
 }
 
 /**

@@ -86,7 +86,9 @@ describe('readCsv and iterateCsv', () => {
     const t = await readCsv(path);
     expect(t.rowCount).toBe(25192);
     expect(t.columnNames.length).toBe(43);
-    await expect(readCsv(chunks('a,b\n1,2\n3,4,5\n', 4))).rejects.toThrow(/CSV line 3/);
+    await expect(readCsv(chunks('a,b\n1,2\n3,4,5\n', 4))).rejects.toThrow(
+      /CSV line 3 has 3 fields but the header has 2/,
+    );
     await expect(readCsv('/nonexistent/file.csv')).rejects.toThrow(ValidationError);
   });
 
