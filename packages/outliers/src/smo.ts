@@ -10,7 +10,13 @@
  * support vectors and ρ) aligned with scikit-learn's, which wraps libsvm.
  */
 import type { Logger } from '@decoders/core';
-import { type KernelSpec, kernelFromDot, kernelRow, rowSquaredNorms } from './svm-kernels.js';
+import {
+  type KernelSpec,
+  kernelFromDot,
+  kernelRow,
+  kernelRows4,
+  rowSquaredNorms,
+} from './svm-kernels.js';
 
 /** Options of {@link solveOneClass}. */
 export interface SmoOptions {
@@ -91,8 +97,8 @@ class KernelCache {
     this.prev[this.head] = i;
   }
 
-  /** Row `i` of Q, valid at least on positions [0, len). */
-  get(i: number, len: number): Float32Array {
+  /** The slot of row `i`, claimed (empty) if the row is not cached; marks it most recent. */
+  private claim(i: number): number {
     let slot = this.slotOf[i];
     if (slot >= 0) {
       this.unlink(i);
@@ -114,24 +120,26 @@ class KernelCache {
       this.filled[i] = 0;
     }
     this.append(i);
-    const row = this.slots[slot];
+    return slot;
+  }
+
+  /** Row `i` of Q, valid at least on positions [0, len). */
+  get(i: number, len: number): Float32Array {
+    const row = this.slots[this.claim(i)];
     const have = this.filled[i];
     if (have < len) {
-      kernelRow(
-        this.spec,
-        this.x,
-        i * this.cols,
-        this.norms[i],
-        this.x,
-        this.norms,
-        this.cols,
-        have,
-        len,
-        row,
-      );
+      const { spec, x, norms, cols } = this;
+      kernelRow(spec, x, i * cols, norms[i], x, norms, cols, have, len, row);
       this.filled[i] = len;
     }
     return row;
+  }
+
+  /** Caches a whole row computed elsewhere (`source[offset .. offset + l)`). */
+  store(i: number, source: Float32Array, offset: number): void {
+    const row = this.slots[this.claim(i)];
+    row.set(source.subarray(offset, offset + this.l));
+    this.filled[i] = this.l;
   }
 
   /** Follows a swap of rows i and j in the solver's order (libsvm's Cache::swap_index). */
@@ -244,13 +252,31 @@ class OneClassSolver {
     this.activeSize = l;
     this.gradient = new Float64Array(l);
     this.gradientBar = new Float64Array(l);
-    for (let i = 0; i < l; i++) {
-      if (this.status[i] === LOWER) continue;
-      const row = this.cache.get(i, l);
-      const a = this.alpha[i];
-      for (let j = 0; j < l; j++) this.gradient[j] += a * row[j];
-      if (this.status[i] === UPPER) {
-        for (let j = 0; j < l; j++) this.gradientBar[j] += row[j];
+    this.initialiseGradient(spec);
+  }
+
+  /**
+   * ∇f = Qα and ḡ = Σ_{αᵢ = 1} Qᵢ over the rows with αᵢ > 0, four kernel rows at a time
+   * (about νl rows, the bulk of the kernel work on large problems); the rows are cached.
+   */
+  private initialiseGradient(spec: KernelSpec): void {
+    const { l, cols, x, norms } = this;
+    const nonZero: number[] = [];
+    for (let i = 0; i < l; i++) if (this.status[i] !== LOWER) nonZero.push(i);
+    const block = new Float32Array(4 * l);
+    for (let start = 0; start < nonZero.length; start += 4) {
+      const count = Math.min(4, nonZero.length - start);
+      const r = [0, 1, 2, 3].map((k) => nonZero[start + Math.min(k, count - 1)]);
+      kernelRows4(spec, x, r[0], r[1], r[2], r[3], norms, x, norms, cols, 0, l, block, l);
+      for (let k = 0; k < count; k++) {
+        const i = r[k];
+        const offset = k * l;
+        const a = this.alpha[i];
+        for (let j = 0; j < l; j++) this.gradient[j] += a * block[offset + j];
+        if (this.status[i] === UPPER) {
+          for (let j = 0; j < l; j++) this.gradientBar[j] += block[offset + j];
+        }
+        this.cache.store(i, block, offset);
       }
     }
   }

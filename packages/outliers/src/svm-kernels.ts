@@ -68,27 +68,156 @@ export function kernelRow(
   out: Float32Array | Float64Array,
 ): void {
   const gamma = spec.gamma;
-  if (spec.kernel === 'rbf') {
-    for (let j = from; j < to; j++) {
-      const base = j * cols;
-      let s = 0;
-      for (let k = 0; k < cols; k++) s += aData[aOffset + k] * b[base + k];
-      out[j] = Math.exp(-gamma * (normA + normsB[j] - 2 * s));
+  const rbf = spec.kernel === 'rbf';
+  let j = from;
+  // Four rows of b per pass share each load of a's values.
+  for (; j + 3 < to; j += 4) {
+    const b0 = j * cols;
+    const b1 = b0 + cols;
+    const b2 = b1 + cols;
+    const b3 = b2 + cols;
+    let s0 = 0;
+    let s1 = 0;
+    let s2 = 0;
+    let s3 = 0;
+    for (let k = 0; k < cols; k++) {
+      const v = aData[aOffset + k];
+      s0 += v * b[b0 + k];
+      s1 += v * b[b1 + k];
+      s2 += v * b[b2 + k];
+      s3 += v * b[b3 + k];
     }
-    return;
+    if (rbf) {
+      out[j] = Math.exp(-gamma * (normA + normsB[j] - 2 * s0));
+      out[j + 1] = Math.exp(-gamma * (normA + normsB[j + 1] - 2 * s1));
+      out[j + 2] = Math.exp(-gamma * (normA + normsB[j + 2] - 2 * s2));
+      out[j + 3] = Math.exp(-gamma * (normA + normsB[j + 3] - 2 * s3));
+    } else {
+      out[j] = kernelFromDot(spec, s0, 0, 0);
+      out[j + 1] = kernelFromDot(spec, s1, 0, 0);
+      out[j + 2] = kernelFromDot(spec, s2, 0, 0);
+      out[j + 3] = kernelFromDot(spec, s3, 0, 0);
+    }
   }
-  for (let j = from; j < to; j++) {
+  for (; j < to; j++) {
     const base = j * cols;
     let s = 0;
     for (let k = 0; k < cols; k++) s += aData[aOffset + k] * b[base + k];
-    out[j] = kernelFromDot(spec, s, 0, 0);
+    out[j] = rbf
+      ? Math.exp(-gamma * (normA + normsB[j] - 2 * s))
+      : kernelFromDot(spec, s, normA, normsB[j]);
+  }
+}
+
+/**
+ * Writes the kernel rows of four rows of `a` (at row indices r0..r3, with squared norms
+ * `normsA` indexed like `a`'s rows) against rows [from, to) of `b`: row k of the block goes to
+ * `out[k * stride + j]`. Four rows share each load of a `b` row, which roughly halves the
+ * time of the dot products in JavaScript; each dot product is still summed in column order,
+ * so values equal those of {@link kernelRow} exactly.
+ */
+export function kernelRows4(
+  spec: KernelSpec,
+  a: Float64Array,
+  r0: number,
+  r1: number,
+  r2: number,
+  r3: number,
+  normsA: Float64Array,
+  b: Float64Array,
+  normsB: Float64Array,
+  cols: number,
+  from: number,
+  to: number,
+  out: Float32Array | Float64Array,
+  stride: number,
+): void {
+  const o0 = r0 * cols;
+  const o1 = r1 * cols;
+  const o2 = r2 * cols;
+  const o3 = r3 * cols;
+  const n0 = normsA[r0];
+  const n1 = normsA[r1];
+  const n2 = normsA[r2];
+  const n3 = normsA[r3];
+  const gamma = spec.gamma;
+  const rbf = spec.kernel === 'rbf';
+  let j = from;
+  // Two rows of b per pass as well: eight sums from six loads per column.
+  for (; j + 1 < to; j += 2) {
+    const base = j * cols;
+    const next = base + cols;
+    let s0 = 0;
+    let s1 = 0;
+    let s2 = 0;
+    let s3 = 0;
+    let t0 = 0;
+    let t1 = 0;
+    let t2 = 0;
+    let t3 = 0;
+    for (let k = 0; k < cols; k++) {
+      const v = b[base + k];
+      const w = b[next + k];
+      const a0 = a[o0 + k];
+      const a1 = a[o1 + k];
+      const a2 = a[o2 + k];
+      const a3 = a[o3 + k];
+      s0 += a0 * v;
+      s1 += a1 * v;
+      s2 += a2 * v;
+      s3 += a3 * v;
+      t0 += a0 * w;
+      t1 += a1 * w;
+      t2 += a2 * w;
+      t3 += a3 * w;
+    }
+    const nb = normsB[j];
+    const nc = normsB[j + 1];
+    if (rbf) {
+      out[j] = Math.exp(-gamma * (n0 + nb - 2 * s0));
+      out[stride + j] = Math.exp(-gamma * (n1 + nb - 2 * s1));
+      out[2 * stride + j] = Math.exp(-gamma * (n2 + nb - 2 * s2));
+      out[3 * stride + j] = Math.exp(-gamma * (n3 + nb - 2 * s3));
+      out[j + 1] = Math.exp(-gamma * (n0 + nc - 2 * t0));
+      out[stride + j + 1] = Math.exp(-gamma * (n1 + nc - 2 * t1));
+      out[2 * stride + j + 1] = Math.exp(-gamma * (n2 + nc - 2 * t2));
+      out[3 * stride + j + 1] = Math.exp(-gamma * (n3 + nc - 2 * t3));
+    } else {
+      out[j] = kernelFromDot(spec, s0, n0, nb);
+      out[stride + j] = kernelFromDot(spec, s1, n1, nb);
+      out[2 * stride + j] = kernelFromDot(spec, s2, n2, nb);
+      out[3 * stride + j] = kernelFromDot(spec, s3, n3, nb);
+      out[j + 1] = kernelFromDot(spec, t0, n0, nc);
+      out[stride + j + 1] = kernelFromDot(spec, t1, n1, nc);
+      out[2 * stride + j + 1] = kernelFromDot(spec, t2, n2, nc);
+      out[3 * stride + j + 1] = kernelFromDot(spec, t3, n3, nc);
+    }
+  }
+  for (; j < to; j++) {
+    const base = j * cols;
+    let s0 = 0;
+    let s1 = 0;
+    let s2 = 0;
+    let s3 = 0;
+    for (let k = 0; k < cols; k++) {
+      const v = b[base + k];
+      s0 += a[o0 + k] * v;
+      s1 += a[o1 + k] * v;
+      s2 += a[o2 + k] * v;
+      s3 += a[o3 + k] * v;
+    }
+    const nb = normsB[j];
+    out[j] = kernelFromDot(spec, s0, n0, nb);
+    out[stride + j] = kernelFromDot(spec, s1, n1, nb);
+    out[2 * stride + j] = kernelFromDot(spec, s2, n2, nb);
+    out[3 * stride + j] = kernelFromDot(spec, s3, n3, nb);
   }
 }
 
 /**
  * Σ_j coef_j · K(x_i, sv_j) for every row x_i of `x`: the kernel expansion that the support
- * vector decision functions share. Rows are processed in blocks so the support vectors stay
- * in cache while a block of query rows is scored.
+ * vector decision functions share. Query rows go four at a time so each support vector is
+ * loaded once per four rows; a row's value does not depend on the rows scored with it.
  */
 export function kernelExpansion(
   spec: KernelSpec,
@@ -101,38 +230,68 @@ export function kernelExpansion(
 ): Float64Array {
   const nSupport = coefficients.length;
   const out = new Float64Array(rows);
-  const block = 32;
-  const dots = new Float64Array(block * nSupport);
+  const norms = rowSquaredNorms(x, rows, cols);
+  const whole = rows - (rows % 4);
   const gamma = spec.gamma;
-  for (let start = 0; start < rows; start += block) {
-    const end = Math.min(rows, start + block);
-    for (let i = start; i < end; i++) {
-      const xBase = i * cols;
-      const dBase = (i - start) * nSupport;
-      for (let j = 0; j < nSupport; j++) {
-        const sBase = j * cols;
-        let s = 0;
-        for (let k = 0; k < cols; k++) s += x[xBase + k] * supportVectors[sBase + k];
-        dots[dBase + j] = s;
+  const rbf = spec.kernel === 'rbf';
+  for (let i = 0; i < whole; i += 4) {
+    const o0 = i * cols;
+    const o1 = o0 + cols;
+    const o2 = o1 + cols;
+    const o3 = o2 + cols;
+    const n0 = norms[i];
+    const n1 = norms[i + 1];
+    const n2 = norms[i + 2];
+    const n3 = norms[i + 3];
+    let sum0 = 0;
+    let sum1 = 0;
+    let sum2 = 0;
+    let sum3 = 0;
+    for (let j = 0; j < nSupport; j++) {
+      const base = j * cols;
+      let s0 = 0;
+      let s1 = 0;
+      let s2 = 0;
+      let s3 = 0;
+      for (let k = 0; k < cols; k++) {
+        const v = supportVectors[base + k];
+        s0 += x[o0 + k] * v;
+        s1 += x[o1 + k] * v;
+        s2 += x[o2 + k] * v;
+        s3 += x[o3 + k] * v;
       }
-    }
-    for (let i = start; i < end; i++) {
-      const dBase = (i - start) * nSupport;
-      let sum = 0;
-      if (spec.kernel === 'rbf') {
-        let normX = 0;
-        for (let k = 0; k < cols; k++) normX += x[i * cols + k] * x[i * cols + k];
-        for (let j = 0; j < nSupport; j++) {
-          sum +=
-            coefficients[j] * Math.exp(-gamma * (normX + supportNorms[j] - 2 * dots[dBase + j]));
-        }
+      const c = coefficients[j];
+      const ns = supportNorms[j];
+      if (rbf) {
+        sum0 += c * Math.exp(-gamma * (n0 + ns - 2 * s0));
+        sum1 += c * Math.exp(-gamma * (n1 + ns - 2 * s1));
+        sum2 += c * Math.exp(-gamma * (n2 + ns - 2 * s2));
+        sum3 += c * Math.exp(-gamma * (n3 + ns - 2 * s3));
       } else {
-        for (let j = 0; j < nSupport; j++) {
-          sum += coefficients[j] * kernelFromDot(spec, dots[dBase + j], 0, 0);
-        }
+        sum0 += c * kernelFromDot(spec, s0, n0, ns);
+        sum1 += c * kernelFromDot(spec, s1, n1, ns);
+        sum2 += c * kernelFromDot(spec, s2, n2, ns);
+        sum3 += c * kernelFromDot(spec, s3, n3, ns);
       }
-      out[i] = sum;
     }
+    out[i] = sum0;
+    out[i + 1] = sum1;
+    out[i + 2] = sum2;
+    out[i + 3] = sum3;
+  }
+  for (let i = whole; i < rows; i++) {
+    const o = i * cols;
+    let sum = 0;
+    for (let j = 0; j < nSupport; j++) {
+      const base = j * cols;
+      let s = 0;
+      for (let k = 0; k < cols; k++) s += x[o + k] * supportVectors[base + k];
+      const c = coefficients[j];
+      sum += rbf
+        ? c * Math.exp(-gamma * (norms[i] + supportNorms[j] - 2 * s))
+        : c * kernelFromDot(spec, s, norms[i], supportNorms[j]);
+    }
+    out[i] = sum;
   }
   return out;
 }
