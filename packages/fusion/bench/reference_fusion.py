@@ -2,8 +2,10 @@
 the fusion bench as the speed baseline and to check quality across seeds.
 
 Modes (JSON on stdout):
-  timing --rows N --tokens M --epochs E   seconds per training epoch and scoring rows/s on
-                                          seeded random scores of shape [N, M]
+  timing --scores-bin F --labels-bin F --rows N --tokens M --epochs E
+                                          seconds per training epoch and scoring rows/s
+                                          (meta-features included) on the bench's arrays:
+                                          float64 scores [N, M] and uint8 labels [N]
   quality --scores FILE --seeds 0,1,2     test PR-AUC of the fusion trained as the reference's
                                           variant b (PR-AUC early stopping) on a scores file
 """
@@ -120,6 +122,8 @@ def main():
     parser.add_argument("--tokens", type=int, default=4)
     parser.add_argument("--epochs", type=int, default=2)
     parser.add_argument("--scores")
+    parser.add_argument("--scores-bin")
+    parser.add_argument("--labels-bin")
     parser.add_argument("--seeds", default="0,1,2,3,4")
     parser.add_argument("--id-embedding", action="store_true")
     parser.add_argument("--pos-weight", type=float, default=None)
@@ -127,13 +131,12 @@ def main():
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     if args.mode == "timing":
-        rng = np.random.default_rng(0)
-        s = rng.standard_normal((args.rows, args.tokens))
-        y = (rng.random(args.rows) < 0.05).astype(np.int64)
+        s = np.fromfile(args.scores_bin, dtype="<f8").reshape(args.rows, args.tokens)
+        y = np.fromfile(args.labels_bin, dtype=np.uint8).astype(np.int64)
         f = meta_features(s, s)
         model, times = train(f, y, None, None, 0, epochs=args.epochs)
         start = time.perf_counter()
-        predict(model, f, 8192)
+        predict(model, meta_features(s, s), 8192)
         score_s = time.perf_counter() - start
         json.dump({"epochSeconds": float(np.median(times)), "scoreRowsPerSecond":
                    args.rows / score_s, "torch": torch.__version__}, sys.stdout)

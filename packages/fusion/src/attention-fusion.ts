@@ -294,8 +294,11 @@ export class AttentionFusion implements Fusion {
           true,
         );
         logits.dispose();
-        // [B, H, query, key] → mean over heads and queries → [B, key]
-        return tf.mean(weights!, [1, 2]);
+        // [B, H, query, key] → mean over heads and queries → [B, key]; the weights were kept
+        // out of the network's tidy scope, so they are freed here.
+        const mean = tf.mean(weights!, [1, 2]);
+        weights!.dispose();
+        return mean;
       });
       const values = received.dataSync();
       received.dispose();

@@ -83,7 +83,9 @@ describe('MetaFeatures', () => {
     const meta = new MetaFeatures().fit(t.scores);
     const text = JSON.stringify(meta.toJSON());
     const loaded = MetaFeatures.fromJSON(text);
-    expect(Array.from(loaded.transform(test.scores))).toEqual(Array.from(meta.transform(test.scores)));
+    expect(Array.from(loaded.transform(test.scores))).toEqual(
+      Array.from(meta.transform(test.scores)),
+    );
     const saved = JSON.parse(text);
     saved.state.mean[0] += 1;
     expect(() => MetaFeatures.fromJSON(saved)).toThrow(FormatError);

@@ -23,16 +23,27 @@ describe('RankFusion', () => {
   });
 
   it('uses explicit groups and rejects groups that do not partition the detectors', async () => {
-    const fusion = new RankFusion({ method: 'aom', groups: [[0, 1], [2, 3]] });
+    const fusion = new RankFusion({
+      method: 'aom',
+      groups: [
+        [0, 1],
+        [2, 3],
+      ],
+    });
     await fusion.fit(train);
     expect(fusion.groups).toEqual([
       [0, 1],
       [2, 3],
     ]);
     expect(fusion.predictProba([row])[0]).toBeCloseTo((0.9 + 1) / 2, 12);
-    await expect(new RankFusion({ groups: [[0, 1], [1, 2, 3]] }).fit(train)).rejects.toThrow(
-      /detector 1 is in more than one group/,
-    );
+    await expect(
+      new RankFusion({
+        groups: [
+          [0, 1],
+          [1, 2, 3],
+        ],
+      }).fit(train),
+    ).rejects.toThrow(/detector 1 is in more than one group/);
     await expect(new RankFusion({ groups: [[0, 1]] }).fit(train)).rejects.toThrow(
       /each of the 4 detectors/,
     );
@@ -64,9 +75,9 @@ describe('RankFusion', () => {
       if (predicted[i]) val.labels[i] ? tp++ : fp++;
     }
     expect(tp / (tp + fp)).toBeGreaterThanOrEqual(0.5);
-    await expect(
-      new RankFusion({ threshold: { strategy: 'f1' } }).fit(t.scores),
-    ).rejects.toThrow(/needs labels/);
+    await expect(new RankFusion({ threshold: { strategy: 'f1' } }).fit(t.scores)).rejects.toThrow(
+      /needs labels/,
+    );
   });
 
   it('explains each row by the detectors share of the fused score, and the ranks', async () => {
@@ -110,9 +121,9 @@ describe('RankFusion', () => {
     expect(() => new RankFusion({ contamination: 0.9 })).toThrow(ValidationError);
     expect(() => new RankFusion().predict([[1]])).toThrow(NotFittedError);
     await expect(new RankFusion().fit(train, [0, 1])).rejects.toThrow(/2 labels but the scores/);
-    await expect(
-      new RankFusion().fit(train, undefined, { detectorNames: ['a'] }),
-    ).rejects.toThrow(/one name per score column/);
+    await expect(new RankFusion().fit(train, undefined, { detectorNames: ['a'] })).rejects.toThrow(
+      /one name per score column/,
+    );
     const fusion = new RankFusion();
     await fusion.fit(train);
     expect(() => fusion.predictProba([[1, 2]])).toThrow(/2 columns but 4 were expected/);

@@ -1,0 +1,199 @@
+import {
+  AbortError,
+  FormatError,
+  NotFittedError,
+  type ProgressEvent,
+  ValidationError,
+} from '@decoders/core';
+import { tf } from '@decoders/nn';
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  AttentionFusion,
+  type AttentionFusionOptions,
+  fusionFromJSON,
+  initBackend,
+  MetaFeatures,
+} from '../src/index.js';
+import { DETECTOR_NAMES, loadFixture } from './fixture.js';
+
+const data = loadFixture();
+const quick: AttentionFusionOptions = { maxEpochs: 3, batchSize: 128, seed: 7 };
+
+async function trained(options: AttentionFusionOptions = {}) {
+  const fusion = new AttentionFusion({ ...quick, ...options });
+  const history = await fusion.fit(data.train.scores, data.train.labels, {
+    validationScores: data.val.scores,
+    validationLabels: data.val.labels,
+    detectorNames: DETECTOR_NAMES,
+  });
+  return { fusion, history };
+}
+
+let base: Awaited<ReturnType<typeof trained>>;
+
+beforeAll(async () => {
+  await initBackend();
+  base = await trained();
+});
+
+describe('AttentionFusion', () => {
+  it('trains, returns its history and scores probabilities in [0, 1]', () => {
+    const { fusion, history } = base;
+    expect(history.epochs).toBe(3);
+    expect(history.loss).toHaveLength(3);
+    expect(history.validation).toHaveLength(3);
+    expect(history.bestEpoch).toBeGreaterThanOrEqual(1);
+    const p = fusion.predictProba(data.test.scores);
+    expect(p).toHaveLength(data.test.scores.rows);
+    for (const v of p) expect(v >= 0 && v <= 1).toBe(true);
+    expect(Number.isFinite(fusion.threshold)).toBe(true);
+    const flags = fusion.predict(data.test.scores);
+    for (let i = 0; i < p.length; i++) expect(flags[i]).toBe(p[i] >= fusion.threshold ? 1 : 0);
+  });
+
+  it('is deterministic under a seed and changes with the seed', async () => {
+    const a = base;
+    const b = await trained();
+    const c = await trained({ seed: 8 });
+    const pa = a.fusion.predictProba(data.test.scores);
+    expect(b.fusion.predictProba(data.test.scores)).toEqual(pa);
+    expect(b.history).toEqual(a.history);
+    expect(c.fusion.predictProba(data.test.scores)).not.toEqual(pa);
+    for (const x of [b, c]) x.fusion.dispose();
+  });
+
+  it('explains rows with attention summing to 1 and the detector ranks', () => {
+    const { fusion } = base;
+    const explanations = fusion.explain(data.test.scores);
+    const ranks = new MetaFeatures().fit(data.train.scores).ranks(data.test.scores);
+    expect(explanations).toHaveLength(data.test.scores.rows);
+    explanations.forEach((e, i) => {
+      expect(e.attention).toHaveLength(4);
+      expect(e.attention.reduce((s, v) => s + v, 0)).toBeCloseTo(1, 5);
+      for (const a of e.attention) expect(a).toBeGreaterThan(0);
+      for (let j = 0; j < 4; j++) expect(e.ranks[j]).toBeCloseTo(ranks.data[i * 4 + j], 6);
+    });
+    expect(fusion.detectorNames).toEqual(DETECTOR_NAMES);
+  });
+
+  it('scores a row the same alone or in a batch', () => {
+    const { fusion } = base;
+    const batch = fusion.predictProba(data.test.scores);
+    const alone = fusion.predictProba([Array.from(data.test.scores.data.subarray(12, 16))]);
+    expect(alone[0]).toBeCloseTo(batch[3], 6);
+  });
+
+  it('round-trips through JSON with identical predictions, threshold and explanations', async () => {
+    const { fusion } = await trained({ identityEmbedding: true, positiveWeight: 'balanced' });
+    const text = JSON.stringify(fusion.toJSON());
+    const loaded = fusionFromJSON(text);
+    expect(loaded).toBeInstanceOf(AttentionFusion);
+    expect(loaded.threshold).toBe(fusion.threshold);
+    expect(loaded.detectorNames).toEqual(DETECTOR_NAMES);
+    expect((loaded as AttentionFusion).positiveWeight).toBe(fusion.positiveWeight);
+    expect(loaded.predictProba(data.test.scores)).toEqual(fusion.predictProba(data.test.scores));
+    expect(loaded.explain(data.test.scores)).toEqual(fusion.explain(data.test.scores));
+    const broken = JSON.parse(text);
+    broken.checksum = '0000000000000000';
+    expect(() => AttentionFusion.fromJSON(broken)).toThrow(FormatError);
+    fusion.dispose();
+    (loaded as AttentionFusion).dispose();
+  });
+
+  it('leaks no tensors through fit, scoring, explanations, save/load and dispose', async () => {
+    const before = tf.memory().numTensors;
+    const { fusion } = await trained({ identityEmbedding: true });
+    fusion.predictProba(data.test.scores);
+    fusion.explain(data.test.scores);
+    const loaded = AttentionFusion.fromJSON(fusion.toJSON());
+    loaded.predict(data.test.scores);
+    fusion.dispose();
+    loaded.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('reports progress with stage fusion and stops on abort', async () => {
+    const events: ProgressEvent[] = [];
+    const fusion = new AttentionFusion({ ...quick, maxEpochs: 2 });
+    await fusion.fit(data.train.scores, data.train.labels, {
+      validationScores: data.val.scores,
+      validationLabels: data.val.labels,
+      onProgress: (e) => events.push(e),
+    });
+    expect(events.map((e) => [e.stage, e.epoch, e.maxEpochs])).toEqual([
+      ['fusion', 1, 2],
+      ['fusion', 2, 2],
+    ]);
+    expect(typeof events[0].validation).toBe('number');
+    fusion.dispose();
+
+    const before = tf.memory().numTensors;
+    const controller = new AbortController();
+    controller.abort();
+    await expect(
+      new AttentionFusion(quick).fit(data.train.scores, data.train.labels, {
+        validationScores: data.val.scores,
+        validationLabels: data.val.labels,
+        signal: controller.signal,
+      }),
+    ).rejects.toThrow(AbortError);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('picks the threshold for a target precision or false-positive rate', async () => {
+    const { fusion } = await trained({ threshold: { strategy: 'fpr', target: 0.05 } });
+    const flags = fusion.predict(data.val.scores);
+    let fp = 0;
+    let negatives = 0;
+    for (let i = 0; i < flags.length; i++) {
+      if (!data.val.labels[i]) {
+        negatives++;
+        fp += flags[i];
+      }
+    }
+    expect(fp / negatives).toBeLessThanOrEqual(0.05);
+    fusion.dispose();
+    expect(() => new AttentionFusion({ threshold: { strategy: 'fpr', target: 1.5 } })).toThrow(
+      /threshold.target/,
+    );
+  });
+
+  it('refuses labels with a single class and points to RankFusion', async () => {
+    const zeros = new Uint8Array(data.train.scores.rows);
+    const fit = new AttentionFusion(quick).fit(data.train.scores, zeros, {
+      validationScores: data.val.scores,
+      validationLabels: data.val.labels,
+    });
+    await expect(fit).rejects.toThrow(ValidationError);
+    await expect(fit).rejects.toThrow(/single class.*RankFusion/);
+    const ones = new Uint8Array(data.val.scores.rows).fill(1);
+    await expect(
+      new AttentionFusion(quick).fit(data.train.scores, data.train.labels, {
+        validationScores: data.val.scores,
+        validationLabels: ones,
+      }),
+    ).rejects.toThrow(/validationLabels hold a single class/);
+  });
+
+  it('rejects bad options and input with typed errors', async () => {
+    expect(() => new AttentionFusion({ nHeads: 5 })).toThrow(/nHeads \(5\) must divide dModel/);
+    expect(() => new AttentionFusion({ positiveWeight: -1 })).toThrow(/positiveWeight/);
+    expect(() => new AttentionFusion({ dropout: 1 })).toThrow(/dropout/);
+    expect(() => new AttentionFusion().predictProba([[1, 2, 3, 4]])).toThrow(NotFittedError);
+    await expect(
+      new AttentionFusion(quick).fit(data.train.scores, data.train.labels),
+    ).rejects.toThrow(/validationScores and validationLabels are required/);
+    await expect(
+      new AttentionFusion(quick).fit(data.train.scores, [0, 1, 2], {
+        validationScores: data.val.scores,
+        validationLabels: data.val.labels,
+      }),
+    ).rejects.toThrow(/3 labels but the scores have/);
+    await expect(
+      new AttentionFusion(quick).fit(data.train.scores, data.train.labels, {
+        validationScores: [[1, 2]],
+        validationLabels: [1],
+      }),
+    ).rejects.toThrow(/2 columns but 4 were expected/);
+  });
+});
