@@ -223,6 +223,36 @@ describe('TabularPreprocessor behaviour', () => {
     expect(() => TabularPreprocessor.fromJSON('{')).toThrow(FormatError);
   });
 
+  it('treats prototype-polluting column names as ordinary columns', () => {
+    const rows = JSON.parse(
+      '[{"__proto__":"a","constructor":1,"toString":"x"},{"__proto__":"b","constructor":3,"toString":"y"}]',
+    );
+    const table = Table.fromRows(rows);
+    const schema = JSON.parse('{"__proto__":"categorical","constructor":"numeric"}');
+    const pre = new TabularPreprocessor({ schema, drop: ['toString'] });
+    const X = pre.fitTransform(table);
+    expect(pre.featureNamesOut).toEqual(['constructor', '__proto___a', '__proto___b']);
+    expect(Array.from(X.data)).toEqual([-1, 1, 0, 1, 0, 1]);
+    const back = TabularPreprocessor.fromJSON(JSON.stringify(pre.toJSON()));
+    expect(Array.from(back.transform(table).data)).toEqual(Array.from(X.data));
+    expect(({} as Record<string, unknown>).a).toBeUndefined();
+    expect(Object.getPrototypeOf({})).toBe(Object.prototype);
+  });
+
+  it('rejects duplicate column names', () => {
+    expect(
+      () =>
+        new Table(
+          ['a', 'a'],
+          [
+            { kind: 'numeric', values: new Float64Array(1) },
+            { kind: 'numeric', values: new Float64Array(1) },
+          ],
+          1,
+        ),
+    ).toThrow(/"a" appears twice/);
+  });
+
   it('does not mutate the input table and rejects non-tables', () => {
     const before = base.column('bytes');
     new TabularPreprocessor({ target: 'label' }).fitTransform(base);
