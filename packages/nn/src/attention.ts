@@ -38,12 +38,15 @@ export interface AttentionCallOptions {
 export class MultiHeadSelfAttention {
   readonly nHeads: number;
   readonly dropoutRate: number;
-  private readonly inProjection: Dense;
+  private readonly query: Dense;
+  private readonly key: Dense;
+  private readonly value: Dense;
   private readonly outProjection: Dense;
 
   /**
-   * Creates `<name>.in.weight` [dModel, 3·dModel] (queries, keys, values side by side),
-   * `<name>.in.bias`, `<name>.out.weight` [dModel, dModel] and `<name>.out.bias`.
+   * Creates `<name>.query`, `<name>.key`, `<name>.value` and `<name>.out`, each a Dense
+   * [dModel, dModel] with bias. Three projections rather than one of width 3·dModel: splitting
+   * the wide one costs more on wasm than the two extra matMuls.
    */
   constructor(
     store: ParameterStore,
@@ -62,7 +65,9 @@ export class MultiHeadSelfAttention {
     if (!(this.dropoutRate >= 0 && this.dropoutRate < 1)) {
       throw new ValidationError(`dropout must be in [0, 1), got ${this.dropoutRate}`);
     }
-    this.inProjection = new Dense(store, `${name}.in`, dModel, 3 * dModel, random);
+    this.query = new Dense(store, `${name}.query`, dModel, dModel, random);
+    this.key = new Dense(store, `${name}.key`, dModel, dModel, random);
+    this.value = new Dense(store, `${name}.value`, dModel, dModel, random);
     this.outProjection = new Dense(store, `${name}.out`, dModel, dModel, random);
   }
 
@@ -76,14 +81,13 @@ export class MultiHeadSelfAttention {
     const headSize = width / heads;
     let weightsOut: tf.Tensor4D | undefined;
     const output = tf.tidy(() => {
-      const qkv = this.inProjection.apply(x);
-      // [B, T, 3, H, dh] → three [B, H, T, dh] tensors, split before transposing so that no
-      // rank-5 transpose is needed (slow on wasm).
-      const [q, k, v] = tf
-        .split(qkv, 3, 2)
-        .map((part) =>
-          tf.transpose(tf.reshape(part, [batch, tokens, heads, headSize]), [0, 2, 1, 3]),
-        );
+      // [B, T, D] → [B, H, T, dh] per projection (rank-4 transposes; rank 5 is slow on wasm).
+      const [q, k, v] = [this.query, this.key, this.value].map((projection) =>
+        tf.transpose(
+          tf.reshape(projection.apply(x), [batch, tokens, heads, headSize]),
+          [0, 2, 1, 3],
+        ),
+      );
       const keysT = tf.transpose(k, [0, 1, 3, 2]);
       const scores = tf.mul(tf.matMul(q, keysT), 1 / Math.sqrt(headSize));
       const weights = tf.softmax(scores) as tf.Tensor4D;

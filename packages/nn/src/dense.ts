@@ -19,8 +19,11 @@ export interface DenseOptions {
 }
 
 type CustomGradArgument = Parameters<typeof tf.customGrad>[0];
+type Linear = (x: tf.Tensor2D, w: tf.Tensor2D, b?: tf.Tensor1D) => tf.Tensor2D;
 
-const linear = tf.customGrad(((x: tf.Tensor2D, w: tf.Tensor2D, save: tf.GradSaveFunc) => {
+// The bias gradient is a product with a row of ones: wasm's Sum over the first axis transposes
+// its input first and is slower than the matMul.
+const linearNoBias = tf.customGrad(((x: tf.Tensor2D, w: tf.Tensor2D, save: tf.GradSaveFunc) => {
   save([x, w]);
   return {
     value: tf.matMul(x, w),
@@ -29,11 +32,32 @@ const linear = tf.customGrad(((x: tf.Tensor2D, w: tf.Tensor2D, save: tf.GradSave
       return [tf.matMul(dy, tf.transpose(ws)), tf.matMul(tf.transpose(xs), dy)];
     },
   };
-}) as unknown as CustomGradArgument) as unknown as (x: tf.Tensor2D, w: tf.Tensor2D) => tf.Tensor2D;
+}) as unknown as CustomGradArgument) as unknown as Linear;
 
-/** x·W for a 2-D x, with the transpose-free gradient described at the top of this file. */
-export function matMulFast(x: tf.Tensor2D, w: tf.Tensor2D): tf.Tensor2D {
-  return linear(x, w);
+const linearWithBias = tf.customGrad(((
+  x: tf.Tensor2D,
+  w: tf.Tensor2D,
+  b: tf.Tensor1D,
+  save: tf.GradSaveFunc,
+) => {
+  save([x, w]);
+  return {
+    value: tf.add(tf.matMul(x, w), b),
+    gradFunc: (dy: tf.Tensor2D, saved: tf.Tensor[]) => {
+      const [xs, ws] = saved as tf.Tensor2D[];
+      const ones = tf.ones([1, dy.shape[0]]);
+      return [
+        tf.matMul(dy, tf.transpose(ws)),
+        tf.matMul(tf.transpose(xs), dy),
+        tf.reshape(tf.matMul(ones, dy), [dy.shape[1]]),
+      ];
+    },
+  };
+}) as unknown as CustomGradArgument) as unknown as Linear;
+
+/** x·W (+ b) for a 2-D x, with the transpose-free gradient described at the top of this file. */
+export function matMulFast(x: tf.Tensor2D, w: tf.Tensor2D, b?: tf.Tensor1D): tf.Tensor2D {
+  return b === undefined ? linearNoBias(x, w) : linearWithBias(x, w, b);
 }
 
 /** A dense (linear) layer whose weights live in a {@link ParameterStore}. */
@@ -71,8 +95,11 @@ export class Dense {
     return tf.tidy(() => {
       const shape = x.shape;
       const flat = shape.length === 2 ? (x as tf.Tensor2D) : tf.reshape(x, [-1, this.inputSize]);
-      let y: tf.Tensor = linear(flat as tf.Tensor2D, this.weight as tf.Tensor2D);
-      if (this.bias) y = tf.add(y, this.bias);
+      const y = matMulFast(
+        flat as tf.Tensor2D,
+        this.weight as tf.Tensor2D,
+        this.bias as tf.Tensor1D | undefined,
+      );
       return shape.length === 2 ? y : tf.reshape(y, [...shape.slice(0, -1), this.outputSize]);
     });
   }

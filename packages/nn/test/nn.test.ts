@@ -92,7 +92,7 @@ describe('initialisers and layers', () => {
     const store = new ParameterStore();
     const norm = new LayerNorm(store, 'ln', 8);
     const out = tf.tidy(() =>
-      norm.apply(tf.tensor2d([[1, 2, 3, 4, 5, 6, 7, 8]], [1, 8])).dataSync(),
+      Array.from(norm.apply(tf.tensor2d([[1, 2, 3, 4, 5, 6, 7, 8]], [1, 8])).dataSync()),
     );
     const mean = out.reduce((s, v) => s + v, 0) / 8;
     const variance = out.reduce((s, v) => s + (v - mean) ** 2, 0) / 8;
@@ -371,5 +371,21 @@ describe('weights', () => {
     new Dense(store, 'a', 2, 2, new Random(0));
     expect(() => new Dense(store, 'a', 2, 2, new Random(0))).toThrow(ValidationError);
     store.dispose();
+  });
+});
+
+describe('dropout', () => {
+  it('zeroes about `rate` of the values, rescales the rest and repeats under a seed', async () => {
+    const { dropout } = await import('../src/index.js');
+    const x = tf.ones([200, 50]);
+    const a = tf.tidy(() => dropout(x, 0.25, new Random(3)).dataSync());
+    const b = tf.tidy(() => dropout(x, 0.25, new Random(3)).dataSync());
+    expect(a).toEqual(b);
+    const zeros = a.filter((v) => v === 0).length / a.length;
+    expect(zeros).toBeGreaterThan(0.22);
+    expect(zeros).toBeLessThan(0.28);
+    expect(a.filter((v) => v !== 0).every((v) => Math.abs(v - 1 / 0.75) < 1e-6)).toBe(true);
+    expect(dropout(x, 0.25, undefined)).toBe(x);
+    x.dispose();
   });
 });

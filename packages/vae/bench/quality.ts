@@ -1,0 +1,89 @@
+/**
+ * Test ROC-AUC of reconstructionError on the reference's splits, against the reference's
+ * vae_recon_mu. Writes bench/results/quality.json.
+ * Env: BENCH_QUICK=1 (one seed), BENCH_VARIANTS=0 (defaults only), BENCH_DATASETS=a,b.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { initBackend } from '@decoders/nn';
+import { PatchTransformerVAE, type PatchTransformerVAEOptions } from '../src/index.js';
+import { datasetAvailable, loadDataset, referenceAuc, rocAuc } from './data.js';
+
+const quick = process.env.BENCH_QUICK === '1';
+const variants = process.env.BENCH_VARIANTS !== '0';
+const names = (process.env.BENCH_DATASETS ?? 'odds_thyroid,odds_cardio,nsl_kdd_train20').split(',');
+
+export interface QualityRow {
+  dataset: string;
+  variant: string;
+  seeds: number[];
+  auc: number[];
+  meanAuc: number;
+  reference: number | null;
+  epochs: number[];
+  secondsPerEpoch: number;
+  tokens: number;
+}
+
+/** Several tokens when F is small: about four patches per row. */
+function smallPatch(features: number): number {
+  return Math.max(1, Math.ceil(features / 4));
+}
+
+export async function runQuality(log: (line: string) => void = console.log): Promise<QualityRow[]> {
+  const backend = await initBackend();
+  const rows: QualityRow[] = [];
+  for (const name of names) {
+    if (!datasetAvailable(name)) {
+      log(`${name}: data or reference splits unavailable, skipped`);
+      continue;
+    }
+    const data = loadDataset(name);
+    const seeds = name.startsWith('nsl_kdd') ? [42] : quick ? [0] : [0, 1, 2, 3, 4];
+    const settings: [string, PatchTransformerVAEOptions][] = [['default', {}]];
+    if (variants && !name.startsWith('nsl_kdd')) {
+      const patchSize = smallPatch(data.features);
+      settings.push(['positional', { positionalEmbedding: true }]);
+      settings.push([`patch${patchSize}`, { patchSize }]);
+      settings.push([`patch${patchSize}+positional`, { patchSize, positionalEmbedding: true }]);
+    }
+    for (const [variant, options] of settings) {
+      const row: QualityRow = {
+        dataset: name,
+        variant,
+        seeds,
+        auc: [],
+        meanAuc: 0,
+        reference: referenceAuc(name) ?? null,
+        epochs: [],
+        secondsPerEpoch: 0,
+        tokens: 0,
+      };
+      let seconds = 0;
+      for (const seed of seeds) {
+        const vae = new PatchTransformerVAE({ ...options, seed });
+        const start = performance.now();
+        const history = await vae.fit(data.train, { validation: data.validation });
+        seconds += (performance.now() - start) / 1000;
+        row.epochs.push(history.epochs);
+        row.tokens = vae.nPatches;
+        row.auc.push(rocAuc(data.testLabels, vae.reconstructionError(data.test)));
+        vae.dispose();
+        log(
+          `${name} ${variant} seed ${seed}: ROC-AUC ${row.auc.at(-1)!.toFixed(4)} ` +
+            `(epochs ${history.epochs}, best ${history.bestEpoch}, ${backend})`,
+        );
+      }
+      row.meanAuc = row.auc.reduce((s, v) => s + v, 0) / row.auc.length;
+      row.secondsPerEpoch = seconds / row.epochs.reduce((s, v) => s + v, 0);
+      rows.push(row);
+    }
+  }
+  mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
+  writeFileSync(
+    new URL('./results/quality.json', import.meta.url),
+    `${JSON.stringify({ backend, quick, rows }, null, 2)}\n`,
+  );
+  return rows;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await runQuality();

@@ -1,0 +1,157 @@
+/**
+ * Training speed: the default model for a fixed number of epochs on a fixed generated
+ * 20,000 × 64 matrix, against the reference PyTorch model (imported from
+ * shared/reference/pipeline.py) on the same matrix in the same run, with
+ * torch.set_num_threads(1) (our wasm backend is single-threaded too). Also times one training
+ * step on each tfjs backend. Writes bench/results/speed.json.
+ * Env: BENCH_EPOCHS (default 2), BENCH_CPU_STEPS (default 2; 0 skips the cpu backend).
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { denseMatrix, Random } from '@decoders/core';
+import { AdamW, initBackend, tf, trainStep } from '@decoders/nn';
+import { PatchTransformerVAE } from '../src/index.js';
+import { VaeNetwork } from '../src/network.js';
+import { SHARED } from './data.js';
+
+const ROWS = 20_000;
+const COLS = 64;
+const epochs = Number(process.env.BENCH_EPOCHS ?? 2);
+const cpuSteps = Number(process.env.BENCH_CPU_STEPS ?? 2);
+
+export interface SpeedResult {
+  rows: number;
+  cols: number;
+  epochs: number;
+  ours: { backend: string; secondsPerEpoch: number; cpuSecondsPerEpoch: number };
+  torch: { secondsPerEpoch: number; cpuSecondsPerEpoch: number; threads: number } | null;
+  torchNote: string;
+  stepSeconds: Record<string, number>;
+  loadAverage: number[];
+}
+
+function matrix() {
+  const random = new Random(0);
+  const data = new Float32Array(ROWS * COLS);
+  for (let i = 0; i < data.length; i++) data[i] = random.normal();
+  return denseMatrix(data, ROWS, COLS);
+}
+
+/** Mean CPU seconds of one default-model training step on a 1024-row batch. */
+async function stepSeconds(backend: string, steps: number, data: Float32Array): Promise<number> {
+  await initBackend({ backend });
+  const network = new VaeNetwork(
+    {
+      nFeatures: COLS,
+      patchSize: 32,
+      dModel: 128,
+      nLayers: 2,
+      nHeads: 4,
+      latentDim: 32,
+      dropout: 0.1,
+      positionalEmbedding: false,
+    },
+    new Random(0),
+  );
+  const x = tf.tensor2d(data.subarray(0, 1024 * COLS), [1024, COLS]);
+  const optimizer = new AdamW({ weightDecay: 1e-4 });
+  const random = new Random(1);
+  const step = () =>
+    trainStep(
+      optimizer,
+      network.store.variables,
+      () => network.loss(x, x, 0.5, random, random).total,
+    );
+  step();
+  const start = process.cpuUsage();
+  for (let i = 0; i < steps; i++) step();
+  const used = process.cpuUsage(start);
+  x.dispose();
+  optimizer.dispose();
+  network.dispose();
+  return (used.user + used.system) / 1e6 / steps;
+}
+
+export async function runSpeed(log: (line: string) => void = console.log): Promise<SpeedResult> {
+  const x = matrix();
+  const stepTimes: Record<string, number> = {};
+  stepTimes.wasm = await stepSeconds('wasm', 5, x.data);
+  if (cpuSteps > 0) stepTimes.cpu = await stepSeconds('cpu', cpuSteps, x.data);
+  log(`one training step (CPU s): ${JSON.stringify(stepTimes)}`);
+
+  const backend = await initBackend({ backend: 'wasm' });
+  const vae = new PatchTransformerVAE({ maxEpochs: epochs, patience: epochs + 1, seed: 0 });
+  const wall: number[] = [];
+  const cpu: number[] = [];
+  let mark = process.cpuUsage();
+  await vae.fit(x, {
+    onEpochEnd: (e) => {
+      const used = process.cpuUsage(mark);
+      mark = process.cpuUsage();
+      wall.push(e.seconds);
+      cpu.push((used.user + used.system) / 1e6);
+    },
+  });
+  vae.dispose();
+  const mean = (v: number[]) => v.reduce((s, a) => s + a, 0) / v.length;
+  const ours = { backend, secondsPerEpoch: mean(wall), cpuSecondsPerEpoch: mean(cpu) };
+  log(
+    `ours (${backend}): ${ours.secondsPerEpoch.toFixed(2)} s/epoch wall, ${ours.cpuSecondsPerEpoch.toFixed(2)} CPU s/epoch`,
+  );
+
+  let torch: SpeedResult['torch'] = null;
+  let torchNote = 'reference unavailable';
+  const python = '/usr/bin/python3';
+  const reference = `${SHARED}reference`;
+  if (existsSync(python) && existsSync(`${reference}/pipeline.py`)) {
+    const dir = mkdtempSync(join(tmpdir(), 'vae-bench-'));
+    const file = join(dir, 'matrix.f32');
+    writeFileSync(file, new Uint8Array(x.data.buffer));
+    const script = new URL('./torch_epoch.py', import.meta.url).pathname;
+    const run = spawnSync(
+      python,
+      [script, file, String(ROWS), String(COLS), String(epochs), '1', reference],
+      { encoding: 'utf8' },
+    );
+    rmSync(dir, { recursive: true, force: true });
+    const line = run.stdout?.trim().split('\n').at(-1);
+    if (run.status === 0 && line) {
+      const parsed = JSON.parse(line);
+      torch = {
+        secondsPerEpoch: mean(parsed.seconds),
+        cpuSecondsPerEpoch: mean(parsed.cpu_seconds),
+        threads: parsed.threads,
+      };
+      torchNote = `PyTorch ${parsed.torch}, torch.set_num_threads(${parsed.threads})`;
+      log(
+        `torch: ${torch.secondsPerEpoch.toFixed(2)} s/epoch wall, ${torch.cpuSecondsPerEpoch.toFixed(2)} CPU s/epoch`,
+      );
+    } else {
+      torchNote = `reference unavailable (${(run.stderr ?? '').trim().split('\n').at(-1) ?? 'no output'})`;
+      log(torchNote);
+    }
+  } else {
+    log(torchNote);
+  }
+  const { loadavg } = await import('node:os');
+  const result: SpeedResult = {
+    rows: ROWS,
+    cols: COLS,
+    epochs,
+    ours,
+    torch,
+    torchNote,
+    stepSeconds: stepTimes,
+    loadAverage: loadavg(),
+  };
+  mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
+  writeFileSync(
+    new URL('./results/speed.json', import.meta.url),
+    `${JSON.stringify(result, null, 2)}\n`,
+  );
+  return result;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await runSpeed();
