@@ -184,7 +184,8 @@ class TableSink {
     for (const name of names) {
       if (seen.has(name)) {
         throw new ValidationError(
-          `CSV header names column ${JSON.stringify(name)} twice: give every column a distinct name`,
+          `CSV header names column ${JSON.stringify(name)} twice: ` +
+            'give every column a distinct name',
         );
       }
       seen.add(name);
@@ -192,7 +193,8 @@ class TableSink {
     for (const name of this.options.schema.keys()) {
       if (!seen.has(name)) {
         throw new ValidationError(
-          `schema names column ${JSON.stringify(name)} but the CSV header has only ${describeNames(names)}`,
+          `schema names column ${JSON.stringify(name)} but the CSV header has only ` +
+            describeNames(names),
         );
       }
     }
@@ -260,7 +262,8 @@ function scanCsv(
           const q = text.indexOf('"', j);
           if (q < 0) {
             throw new ValidationError(
-              `CSV line ${startLine} opens a quoted field that is never closed: add the closing '"'`,
+              `CSV line ${startLine} opens a quoted field that is never closed: ` +
+                `add the closing '"'`,
             );
           }
           const part = text.slice(j, q);

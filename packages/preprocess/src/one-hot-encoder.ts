@@ -30,7 +30,7 @@ export interface OneHotEncoderOptions {
    * fraction of the rows in (0, 1). Default: no grouping.
    */
   minFrequency?: number;
-  /** Most output columns per input column, the infrequent column included (>= 2). Default: no limit. */
+  /** Most output columns per input column, infrequent one included (>= 2). Default: no limit. */
   maxCategories?: number;
   /** Input column names for `featureNamesOut`. Default `x0`, `x1`, ... */
   columnNames?: readonly string[];
@@ -173,7 +173,7 @@ export class OneHotEncoder {
     );
   }
 
-  /** Output column names: `<column>_<category>`, `<column>_infrequent_sklearn` last in its block. */
+  /** Output names: `<column>_<category>`, then `<column>_infrequent_sklearn` last in a block. */
   get featureNamesOut(): string[] {
     const codes = this.fitted('featureNamesOut');
     const out: string[] = [];
@@ -206,8 +206,9 @@ export class OneHotEncoder {
     if (handleUnknown === 'error') {
       const where = row === undefined ? '' : ` in row ${row}`;
       throw new ValidationError(
-        `column ${JSON.stringify(this.names![column])} has value ${JSON.stringify(value)}${where} ` +
-          "that was not seen in fit: refit, or set handleUnknown to 'ignore' or 'infrequentIfExist'",
+        `column ${JSON.stringify(this.names![column])} has value ${JSON.stringify(value)}` +
+          `${where} that was not seen in fit: refit, or set handleUnknown to 'ignore' or ` +
+          "'infrequentIfExist'",
       );
     }
     if (handleUnknown === 'infrequentIfExist' && code.infrequentSlot >= 0) {
@@ -378,7 +379,8 @@ function checkRows(X: unknown, cols: number | undefined, allowEmpty = false): nu
   for (let i = 0; i < X.length; i++) {
     if (!Array.isArray(X[i]) || X[i].length !== width) {
       throw new ValidationError(
-        `X row ${i} must be an array of ${width} cells (the width ${cols === undefined ? 'of row 0' : 'seen in fit'})`,
+        `X row ${i} must be an array of ${width} cells ` +
+          `(the width ${cols === undefined ? 'of row 0' : 'seen in fit'})`,
       );
     }
   }

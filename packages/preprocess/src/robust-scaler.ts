@@ -26,7 +26,7 @@ export interface RobustScalerOptions {
   withScaling?: boolean;
   /** Lower and upper percentiles of the range, in [0, 100]. Default `[25, 75]`. */
   quantileRange?: readonly [number, number];
-  /** Divide the range by that of a standard normal, so normal data gets unit variance. Default `false`. */
+  /** Divide by the standard normal's range: normal data gets unit variance. Default `false`. */
   unitVariance?: boolean;
 }
 

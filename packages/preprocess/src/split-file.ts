@@ -35,7 +35,8 @@ export function parseSplitFile(text: string): TrainValidationTestIndices {
     const row = Number(fields[0]);
     if (fields.length !== 2 || !/^\d+$/.test(fields[0].trim()) || row > 2147483647) {
       throw new ValidationError(
-        `split file line ${k + 1} must be "<row>,<split>" with a row number, got ${JSON.stringify(line)}`,
+        `split file line ${k + 1} must be "<row>,<split>" with a row number, ` +
+          `got ${JSON.stringify(line)}`,
       );
     }
     const name = fields[1].trim();

@@ -157,13 +157,14 @@ function checkFraction(name: string, value: number): void {
   checkNumber(name, value, { min: 0, max: 1, minExclusive: true, maxExclusive: true });
 }
 
-/** Rows in the smaller part: ceil(fraction * n) as scikit-learn, or a count; both parts non-empty. */
+/** Rows in the second part: ceil(fraction * n) as scikit-learn, or a count; no part empty. */
 function partSize(n: number, size: number, name: string): number {
   checkNumber(name, size, { min: 0, minExclusive: true });
   const count = size < 1 ? Math.ceil(size * n) : size;
   if (!Number.isInteger(count) || count < 1 || count >= n) {
     throw new ValidationError(
-      `${name} ${size} leaves an empty part of ${n} rows: use a fraction in (0, 1) or a count below ${n}`,
+      `${name} ${size} leaves an empty part of ${n} rows: ` +
+        `use a fraction in (0, 1) or a count below ${n}`,
     );
   }
   return count;

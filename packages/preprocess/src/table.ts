@@ -94,7 +94,7 @@ export class Table {
     }
     return new Table(
       order,
-      order.map((name) => buildColumn(index.get(name)!, name)),
+      order.map((name) => buildColumn(index.get(name)!)),
       rows.length,
     );
   }
@@ -119,12 +119,7 @@ export class Table {
             `${JSON.stringify(names[0])} has ${rowCount}: give every column the same length`,
         );
       }
-      built.push(
-        buildColumn(
-          values.map((v, i) => toCell(v, name, i)),
-          name,
-        ),
-      );
+      built.push(buildColumn(values.map((v, i) => toCell(v, name, i))));
     }
     return new Table(names, built, Math.max(rowCount, 0));
   }
@@ -160,7 +155,8 @@ export class Table {
     const data = this.store.get(name);
     if (data === undefined) {
       throw new ValidationError(
-        `table has no column ${JSON.stringify(name)}: its columns are ${describeNames(this.columnNames)}`,
+        `table has no column ${JSON.stringify(name)}: ` +
+          `its columns are ${describeNames(this.columnNames)}`,
       );
     }
     return data;
@@ -231,7 +227,7 @@ function toCell(value: unknown, column: string, row: number): CellValue {
 }
 
 /** Stores cells compactly: numeric when no present cell is a string. */
-export function buildColumn(cells: readonly CellValue[], _name: string): ColumnData {
+export function buildColumn(cells: readonly CellValue[]): ColumnData {
   let numeric = true;
   for (const cell of cells) {
     if (typeof cell === 'string') {

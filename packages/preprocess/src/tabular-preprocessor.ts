@@ -53,7 +53,7 @@ export interface TabularPreprocessorOptions {
   remainder?: 'drop' | 'passthrough';
   /** One-hot output width above which a warning is logged. Default `1000`. */
   maxWidth?: number;
-  /** Timestamp columns: `'expand'` into hour-of-day and day-of-week, or `'drop'`. Default `'expand'`. */
+  /** Timestamps: `'expand'` to hour-of-day and day-of-week, or `'drop'`. Default `'expand'`. */
   timestamps?: 'expand' | 'drop';
   /**
    * A text column with more distinct values than this fraction of rows is an identifier
@@ -120,8 +120,9 @@ const IDENTIFIER_TOKENS = new Set([
   'email',
 ]);
 const IDENTIFIER_MIN_ROWS = 20;
-const IP_OR_MAC =
-  /^(?:\d{1,3}(?:\.\d{1,3}){3}|[0-9a-f]{0,4}(?::[0-9a-f]{0,4}){2,7}|(?:[0-9a-f]{2}[:-]){5}[0-9a-f]{2})$/i;
+const IPV4 = /^\d{1,3}(?:\.\d{1,3}){3}$/;
+const IPV6 = /^[0-9a-f]{0,4}(?::[0-9a-f]{0,4}){2,7}$/i;
+const MAC = /^(?:[0-9a-f]{2}[:-]){5}[0-9a-f]{2}$/i;
 
 /**
  * Turns a mixed table into a dense, model-ready matrix: numeric columns through a
@@ -367,7 +368,8 @@ export class TabularPreprocessor {
     const missing = s.inputColumns.filter((name) => !table.hasColumn(name));
     if (missing.length > 0) {
       throw new ValidationError(
-        `table lacks column ${describeNames(missing)} seen in fit: add it (missing cells may be empty)`,
+        `table lacks column ${describeNames(missing)} seen in fit: ` +
+          'add it (its cells may be empty)',
       );
     }
     const n = table.rowCount;
@@ -561,7 +563,8 @@ function numericValues(data: ColumnData, name: string): Float64Array {
     const v = parsed[c];
     if (v === undefined) {
       throw new ValidationError(
-        `column ${JSON.stringify(name)} is numeric but row ${i} holds ${JSON.stringify(data.levels[c])}: ` +
+        `column ${JSON.stringify(name)} is numeric but row ${i} holds ` +
+          `${JSON.stringify(data.levels[c])}: ` +
           'fix the value, or declare the column categorical in schema',
       );
     }
@@ -681,7 +684,7 @@ function identifierReason(
   }
   if (data.kind !== 'text' || type !== 'categorical') return null;
   const sample = data.levels.slice(0, 100);
-  if (sample.length > 0 && sample.every((level) => IP_OR_MAC.test(level))) {
+  if (sample.length > 0 && sample.every((v) => IPV4.test(v) || IPV6.test(v) || MAC.test(v))) {
     return 'its values are network addresses';
   }
   if (rows >= IDENTIFIER_MIN_ROWS && data.levels.length > ratio * rows) {
