@@ -6,7 +6,7 @@
  */
 import { type Random, ValidationError } from '@decoders/core';
 import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
-import { type KernelSpec, kernelRow, rowSquaredNorms } from './svm-kernels.js';
+import { type KernelSpec, kernelRow, kernelRows4, rowSquaredNorms } from './svm-kernels.js';
 
 /** A fitted Nyström map. */
 export interface NystroemMap {
@@ -96,7 +96,8 @@ export function fitNystroem(
 
 /**
  * The Nyström features of every row of `x`, row-major `rows × nComponents`, in single
- * precision to halve the memory of large training sets.
+ * precision to halve the memory of large training sets. Rows go four at a time, so each
+ * landmark and each row of K_mm^{-1/2} is loaded once per four rows.
  */
 export function nystroemFeatures(
   map: NystroemMap,
@@ -106,16 +107,46 @@ export function nystroemFeatures(
 ) {
   const { landmarks, landmarkNorms, normalization, nComponents: m, cols } = map;
   const out = new Float32Array(rows * m);
-  const kernelValues = new Float64Array(m);
+  const kernelValues = new Float64Array(4 * m);
   const norms = rowSquaredNorms(x, rows, cols);
-  for (let r = 0; r < rows; r++) {
-    kernelRow(spec, x, r * cols, norms[r], landmarks, landmarkNorms, cols, 0, m, kernelValues);
-    const base = r * m;
+  for (let r = 0; r < rows; r += 4) {
+    const count = Math.min(4, rows - r);
+    const r1 = r + Math.min(1, count - 1);
+    const r2 = r + Math.min(2, count - 1);
+    const r3 = r + Math.min(3, count - 1);
+    kernelRows4(
+      spec,
+      x,
+      r,
+      r1,
+      r2,
+      r3,
+      norms,
+      landmarks,
+      landmarkNorms,
+      cols,
+      0,
+      m,
+      kernelValues,
+      m,
+    );
     for (let i = 0; i < m; i++) {
-      let s = 0;
       const nBase = i * m;
-      for (let j = 0; j < m; j++) s += normalization[nBase + j] * kernelValues[j];
-      out[base + i] = s;
+      let s0 = 0;
+      let s1 = 0;
+      let s2 = 0;
+      let s3 = 0;
+      for (let j = 0; j < m; j++) {
+        const v = normalization[nBase + j];
+        s0 += v * kernelValues[j];
+        s1 += v * kernelValues[m + j];
+        s2 += v * kernelValues[2 * m + j];
+        s3 += v * kernelValues[3 * m + j];
+      }
+      out[r * m + i] = s0;
+      if (count > 1) out[(r + 1) * m + i] = s1;
+      if (count > 2) out[(r + 2) * m + i] = s2;
+      if (count > 3) out[(r + 3) * m + i] = s3;
     }
   }
   return out;

@@ -6,7 +6,7 @@
  *   J(w, ρ) = ν/2 ‖w‖² − νρ + (1/n) Σᵢ max(0, ρ − w·fᵢ)
  *
  * with step ηₜ = 1 / (ν (t + t₀)), and averages the iterates after the first epoch
- * (Polyak–Ruppert) to damp the noise of single-row steps.
+ * (Polyak–Ruppert, every eighth iterate) to damp the noise of single-row steps.
  */
 import type { Random } from '@decoders/core';
 
@@ -36,7 +36,9 @@ export function fitSgdOneClass(
   options: SgdOneClassOptions,
 ): LinearOneClassModel {
   const { nu, epochs, random } = options;
-  const w = new Float64Array(dim);
+  // w = scale · v, so the shrink of every step costs one multiplication, not `dim`.
+  const v = new Float64Array(dim);
+  let scale = 1;
   let rho = 0;
   const average = new Float64Array(dim);
   let averageRho = 0;
@@ -49,27 +51,38 @@ export function fitSgdOneClass(
 
   for (let epoch = 0; epoch < epochs; epoch++) {
     random.shuffle(order);
+    const averaging = epoch > 0 || epochs === 1;
     for (let k = 0; k < rows; k++) {
       const base = order[k] * dim;
       const eta = 1 / (nu * (t + t0));
       t++;
-      let margin = 0;
-      for (let j = 0; j < dim; j++) margin += w[j] * features[base + j];
-      const shrink = 1 - eta * nu;
+      let dot = 0;
+      for (let j = 0; j < dim; j++) dot += v[j] * features[base + j];
+      const margin = scale * dot;
+      scale *= 1 - eta * nu;
       if (rho - margin > 0) {
-        for (let j = 0; j < dim; j++) w[j] = shrink * w[j] + eta * features[base + j];
+        const step = eta / scale;
+        for (let j = 0; j < dim; j++) v[j] += step * features[base + j];
         rho += eta * (nu - 1);
       } else {
-        for (let j = 0; j < dim; j++) w[j] *= shrink;
         rho += eta * nu;
       }
-      if (epoch > 0 || epochs === 1) {
+      if (scale < 1e-9) {
+        for (let j = 0; j < dim; j++) v[j] *= scale;
+        scale = 1;
+      }
+      // Averaging every 8th iterate: late steps are small, so this is the running mean.
+      if (averaging && (t & 7) === 0) {
         averaged++;
         const weight = 1 / averaged;
-        for (let j = 0; j < dim; j++) average[j] += (w[j] - average[j]) * weight;
+        for (let j = 0; j < dim; j++) average[j] += (scale * v[j] - average[j]) * weight;
         averageRho += (rho - averageRho) * weight;
       }
     }
+  }
+  if (averaged === 0) {
+    for (let j = 0; j < dim; j++) average[j] = scale * v[j];
+    averageRho = rho;
   }
   return { weights: average, rho: averageRho };
 }
