@@ -100,10 +100,16 @@ if (unseenRows > 0) {
   );
 }
 
+/** The evaluation with each attack type marked as seen in training or not, for the report. */
+function markSeen(result) {
+  const attackTypes = result.attackTypes?.map((t) => ({ ...t, seenInTraining: seen.has(t.type) }));
+  return { ...result, attackTypes };
+}
+
 const reportPath = join(values.out, 'report.html');
 await writeReport(
   reportPath,
-  reportData(evaluation, {
+  reportData(markSeen(evaluation), {
     title: 'Decoders on NSL-KDD: fitted on KDDTrain+_20Percent, tested on KDDTest+',
     dataset: 'KDDTest+ (nsl_kdd_test.csv)',
     features: pipeline.schema.featureNames.length,

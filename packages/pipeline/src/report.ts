@@ -36,6 +36,9 @@ export interface AttackTypeRecall {
   detected: number;
   /** `detected / count`. */
   recall: number;
+  /** Whether the type occurs in the training data. Default unknown; when given, the report
+   * tells types seen in training from new ones. */
+  seenInTraining?: boolean;
 }
 
 /** Everything the report shows. */
@@ -216,6 +219,9 @@ function checkReportData(data: ReportData): void {
       checkInteger(`attackTypes[${i}].count`, row.count, { min: 1 });
       checkInteger(`attackTypes[${i}].detected`, row.detected, { min: 0, max: row.count });
       checkNumber(`attackTypes[${i}].recall`, row.recall, { min: 0, max: 1 });
+      if (row.seenInTraining !== undefined && typeof row.seenInTraining !== 'boolean') {
+        throw new ValidationError(`attackTypes[${i}].seenInTraining must be true, false or absent`);
+      }
     });
   }
 
@@ -540,20 +546,46 @@ function attentionChart(attention: NonNullable<ReportData['attention']>): Chart 
   };
 }
 
+const SEEN = 'seen in training';
+const UNSEEN = 'never in training';
+
+function trainingLabel(row: AttackTypeRecall): string {
+  if (row.seenInTraining === undefined) return 'unknown';
+  return row.seenInTraining ? SEEN : UNSEEN;
+}
+
 function attackChart(rows: AttackTypeRecall[]): Chart {
-  const values = rows.map((r) => ({ type: r.type, recall: r.recall, count: r.count }));
+  const values = rows.map((r) => ({
+    type: r.type,
+    recall: r.recall,
+    count: r.count,
+    training: trainingLabel(r),
+  }));
+  const marked = rows.some((r) => r.seenInTraining !== undefined);
+  const color = marked
+    ? {
+        field: 'training',
+        type: 'nominal',
+        title: null,
+        scale: { domain: [SEEN, UNSEEN, 'unknown'], range: ['#e45756', '#7b5ea7', '#9aa0a6'] },
+        legend: { orient: 'top' },
+      }
+    : { value: '#e45756' };
   return {
     id: 'attack-types',
     title: 'Recall per attack type',
-    caption: 'Share of the rows of each attack type that the fusion flags, at its threshold.',
+    caption:
+      'Share of the rows of each attack type that the fusion flags, at its threshold' +
+      (marked ? '; types never seen in training are told apart.' : '.'),
     spec: {
       width: 420,
       height: { step: 16 },
       data: { values },
-      mark: { type: 'bar', color: '#e45756' },
+      mark: { type: 'bar' },
       encoding: {
         y: { field: 'type', type: 'nominal', sort: '-x', title: null },
         x: { field: 'recall', type: 'quantitative', title: 'recall', scale: { domain: [0, 1] } },
+        color,
       },
     },
   };
@@ -595,16 +627,31 @@ function metricsTable(data: ReportData): string {
 }
 
 function attackTable(rows: AttackTypeRecall[]): string {
+  const marked = rows.some((r) => r.seenInTraining !== undefined);
   const body = rows
     .map(
       (r) =>
         `<tr><th scope="row">${escapeHtml(r.type)}</th><td>${r.count}</td><td>${r.detected}</td>` +
-        `<td>${fixed(r.recall, 3)}</td></tr>`,
+        `<td>${fixed(r.recall, 3)}</td>` +
+        (marked
+          ? `<td>${r.seenInTraining === undefined ? '?' : r.seenInTraining ? 'yes' : 'no'}</td>`
+          : '') +
+        '</tr>',
     )
     .join('');
+  let summary = '';
+  const unseen = rows.filter((r) => r.seenInTraining === false);
+  if (unseen.length > 0) {
+    const count = unseen.reduce((sum, r) => sum + r.count, 0);
+    const detected = unseen.reduce((sum, r) => sum + r.detected, 0);
+    summary =
+      `<tfoot><tr><th scope="row">never in training</th><td>${count}</td><td>${detected}</td>` +
+      `<td>${fixed(detected / count, 3)}</td><td></td></tr></tfoot>`;
+  }
   return (
     '<table class="numbers" id="attack-table"><thead><tr><th>attack type</th><th>rows</th>' +
-    `<th>detected</th><th>recall</th></tr></thead><tbody>${body}</tbody></table>`
+    `<th>detected</th><th>recall</th>${marked ? '<th>in training</th>' : ''}</tr></thead>` +
+    `<tbody>${body}</tbody>${summary}</table>`
   );
 }
 

@@ -125,6 +125,20 @@ describe('renderReport', () => {
     expect(out).toContain('data-chart="roc"');
   });
 
+  it('tells attack types never seen in training apart when told', async () => {
+    const rows = (data.attackTypes ?? []).map((r, i) => ({ ...r, seenInTraining: i % 2 === 0 }));
+    const out = await renderReport({ ...data, attackTypes: rows });
+    expect(out).toContain('<th>in training</th>');
+    expect(out).toContain('never in training</text>');
+    const unseen = rows.filter((r) => !r.seenInTraining);
+    const count = unseen.reduce((s, r) => s + r.count, 0);
+    expect(out).toContain(`<tfoot><tr><th scope="row">never in training</th><td>${count}</td>`);
+    expect(html).not.toContain('<th>in training</th>');
+    await expect(
+      renderReport({ ...data, attackTypes: [{ ...rows[0], seenInTraining: 'yes' as never }] }),
+    ).rejects.toThrow(/seenInTraining/);
+  });
+
   it('escapes names taken from the data', async () => {
     const named: ReportData = {
       ...data,
