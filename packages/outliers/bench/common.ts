@@ -27,6 +27,8 @@ export interface BenchSuite {
 /** Timings of one suite at one size. */
 export interface BenchRow {
   name: string;
+  /** Which matrix: `'generated'` or a data set's name. */
+  data: string;
   settings: string;
   rows: number;
   cols: number;
@@ -52,6 +54,35 @@ export function generateMatrix(rows: number, cols: number, seed = 42): DenseMatr
     for (let j = 0; j < cols; j++) {
       data[i * cols + j] = outlier ? random.uniform(-10, 10) : centre[j] + random.normal();
     }
+  }
+  return denseMatrix(data, rows, cols);
+}
+
+/**
+ * The 38 numeric columns of NSL-KDD's `KDDTrain+_20Percent` (the label and the three categorical
+ * columns dropped), each standardised to mean 0 and variance 1 (constant columns become 0);
+ * undefined when the shared data folder is absent.
+ */
+export function loadNslKdd(path: string): DenseMatrix<Float64Array> | undefined {
+  if (!existsSync(path)) return undefined;
+  const lines = readFileSync(path, 'utf8').trim().split('\n');
+  const header = lines[0].split(',');
+  const skip = new Set(['protocol_type', 'service', 'flag', 'attack_type', 'is_attack']);
+  const keep = header.map((name, j) => (skip.has(name) ? -1 : j)).filter((j) => j >= 0);
+  const rows = lines.length - 1;
+  const cols = keep.length;
+  const data = new Float64Array(rows * cols);
+  for (let i = 0; i < rows; i++) {
+    const cells = lines[i + 1].split(',');
+    for (let c = 0; c < cols; c++) data[i * cols + c] = Number(cells[keep[c]]);
+  }
+  for (let c = 0; c < cols; c++) {
+    let mean = 0;
+    for (let i = 0; i < rows; i++) mean += data[i * cols + c] / rows;
+    let variance = 0;
+    for (let i = 0; i < rows; i++) variance += (data[i * cols + c] - mean) ** 2 / rows;
+    const scale = variance > 0 ? Math.sqrt(variance) : 1;
+    for (let i = 0; i < rows; i++) data[i * cols + c] = (data[i * cols + c] - mean) / scale;
   }
   return denseMatrix(data, rows, cols);
 }
@@ -130,12 +161,13 @@ const ratio = (ours: number, reference?: number) =>
 /** The rows as a markdown table. */
 export function markdownTable(rows: readonly BenchRow[]): string {
   const lines = [
-    '| detector | settings | rows × cols | fit | score | scikit-learn fit | scikit-learn score | fit ours/sklearn | score ours/sklearn |',
-    '| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| detector | settings | data | rows × cols | fit | score | scikit-learn fit | scikit-learn score | fit ours/sklearn | score ours/sklearn |',
+    '| --- | --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
   for (const r of rows) {
     lines.push(
-      `| ${r.name} | ${r.settings} | ${r.rows.toLocaleString('en')} × ${r.cols} | ${seconds(r.fit)} | ` +
+      `| ${r.name} | ${r.settings} | ${r.data} | ${r.rows.toLocaleString('en')} × ${r.cols} | ` +
+        `${seconds(r.fit)} | ` +
         `${seconds(r.score)} | ${r.referenceFit === undefined ? '–' : seconds(r.referenceFit)} | ` +
         `${r.referenceScore === undefined ? '–' : seconds(r.referenceScore)} | ` +
         `${ratio(r.fit, r.referenceFit)} | ${ratio(r.score, r.referenceScore)} |`,
