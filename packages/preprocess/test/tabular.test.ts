@@ -1,6 +1,8 @@
+import { readFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
 import { FormatError, NotFittedError, ValidationError } from '@decoders/core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { readCsv, Table, TabularPreprocessor } from '../src/index.js';
+import { iterateCsv, parseCsv, readCsv, Table, TabularPreprocessor } from '../src/index.js';
 
 const NSL = new URL('./fixtures/nsl_kdd_train20.csv.gz', import.meta.url).pathname;
 
@@ -63,6 +65,32 @@ describe('TabularPreprocessor on NSL-KDD (train20)', () => {
       expect(ones).toBe(3);
     }
     expect(X.data.some(Number.isNaN)).toBe(false);
+  });
+
+  it('gives the same matrix when the file is streamed in chunks', async () => {
+    const pre = new TabularPreprocessor(options).fit(table);
+    const full = pre.transform(table);
+    let offset = 0;
+    for await (const chunk of iterateCsv(NSL, { chunkSize: 4000 })) {
+      const X = pre.transform(chunk);
+      let mismatches = 0;
+      for (let k = 0; k < X.data.length; k++) {
+        if (X.data[k] !== full.data[offset * 118 + k]) mismatches++;
+      }
+      expect(mismatches).toBe(0);
+      expect(X.data.length).toBe(X.rows * 118);
+      offset += X.rows;
+    }
+    expect(offset).toBe(25192);
+  });
+
+  it('reads the same table with parseCsv as with readCsv', () => {
+    const text = gunzipSync(readFileSync(NSL)).toString('utf8');
+    const parsed = parseCsv(text);
+    expect(parsed.columnNames).toEqual(table.columnNames);
+    for (const name of ['duration', 'service', 'dst_host_srv_rerror_rate', 'attack_type']) {
+      expect(parsed.column(name)).toEqual(table.column(name));
+    }
   });
 
   it('is 72 wide fitted on normal rows only, and encodes unseen services as zeros', () => {
