@@ -259,7 +259,8 @@ export class IsolationForest implements Detector {
         }
         total += value[node];
       }
-      out[i] = 2 ** (-total / normaliser);
+      // Trees grown from a single row have c(1) = 0; scikit-learn scores such a forest 0.5.
+      out[i] = normaliser === 0 ? 0.5 : 2 ** (-total / normaliser);
     }
     return out;
   }

@@ -131,6 +131,11 @@ describe('IsolationForest options', () => {
     for (const s of scores) expect(s).toBeCloseTo(0.5, 12);
   });
 
+  it('scores 0.5 everywhere when fitted on a single row, as scikit-learn does', () => {
+    const forest = new IsolationForest({ nEstimators: 3 }).fit([[1, 2]]);
+    expect(Array.from(forest.scoreSamples([[1, 2], [50, -3]]))).toEqual([0.5, 0.5]);
+  });
+
   it('rejects bad options with a ValidationError naming them', () => {
     const bad: Record<string, unknown>[] = [
       { nEstimators: 0 },
