@@ -133,7 +133,11 @@ describe('IsolationForest options', () => {
 
   it('scores 0.5 everywhere when fitted on a single row, as scikit-learn does', () => {
     const forest = new IsolationForest({ nEstimators: 3 }).fit([[1, 2]]);
-    expect(Array.from(forest.scoreSamples([[1, 2], [50, -3]]))).toEqual([0.5, 0.5]);
+    const rows = [
+      [1, 2],
+      [50, -3],
+    ];
+    expect(Array.from(forest.scoreSamples(rows))).toEqual([0.5, 0.5]);
   });
 
   it('rejects bad options with a ValidationError naming them', () => {
