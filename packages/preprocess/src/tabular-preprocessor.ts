@@ -102,6 +102,10 @@ const FORMAT = 'decoders.tabular-preprocessor';
 const VERSION = 1;
 /** Text that stands for a missing categorical cell, as pandas' `astype(str)` writes NaN. */
 const MISSING_CATEGORY = 'nan';
+/**
+ * Last name tokens that mark an identifier (`user_id`, `src_ip`, `device`, `SessionID`); a
+ * name that only starts with one (`device_type`, `user_count`) is a feature.
+ */
 const IDENTIFIER_TOKENS = new Set([
   'id',
   'uuid',
@@ -678,9 +682,12 @@ function identifierReason(
 ): string | null {
   const tokens = nameTokens(name);
   const joined = tokens.join('');
-  const token = tokens.find((t) => IDENTIFIER_TOKENS.has(t));
-  if (token !== undefined || IDENTIFIER_TOKENS.has(joined)) {
-    return `its name contains ${JSON.stringify(token ?? joined)}`;
+  const last = tokens.at(-1) ?? '';
+  const previous = tokens.at(-2) ?? '';
+  const address =
+    (last === 'address' || last === 'addr') && ['ip', 'mac', 'email'].includes(previous);
+  if (IDENTIFIER_TOKENS.has(last) || IDENTIFIER_TOKENS.has(joined) || address) {
+    return `its name ends in ${JSON.stringify(address ? `${previous}_${last}` : last)}`;
   }
   if (data.kind !== 'text' || type !== 'categorical') return null;
   const sample = data.levels.slice(0, 100);

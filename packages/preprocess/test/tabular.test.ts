@@ -179,17 +179,31 @@ describe('TabularPreprocessor behaviour', () => {
       token: `t${i}`,
       kind: i % 2 ? 'a' : 'b',
       count: i,
+      device_type: i % 3 ? 'mobile' : 'desktop',
+      user_count: i % 5,
     }));
     const table = Table.fromRows(rows);
     const { logger, lines } = recorder();
     const pre = new TabularPreprocessor({ logger }).fit(table);
     expect(pre.droppedColumns).toEqual(['user_id', 'src', 'token']);
-    expect(pre.featureNamesOut).toEqual(['count', 'kind_a', 'kind_b']);
+    expect(pre.featureNamesOut).toEqual([
+      'count',
+      'user_count',
+      'kind_a',
+      'kind_b',
+      'device_type_desktop',
+      'device_type_mobile',
+    ]);
     const warnings = lines.filter((l) => l.level === 'warn').map((l) => l.message);
     expect(warnings.length).toBe(3);
     expect(warnings[0]).toMatch(/"user_id" looks like an identifier/);
     const kept = new TabularPreprocessor({ keepIdentifiers: ['src'] }).fit(table);
-    expect(kept.categoricalColumns).toEqual(['src', 'kind']);
+    expect(kept.categoricalColumns).toEqual(['src', 'kind', 'device_type']);
+    const addresses = Table.fromColumns({ ip_address: ['a', 'b'], SessionID: [1, 2], n: [1, 2] });
+    expect(new TabularPreprocessor().fit(addresses).droppedColumns).toEqual([
+      'ip_address',
+      'SessionID',
+    ]);
   });
 
   it('expands timestamps into hour-of-day and day-of-week', () => {
