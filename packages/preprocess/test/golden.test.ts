@@ -1,7 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { ValidationError } from '@decoders/core';
 import { describe, expect, it } from 'vitest';
-import { normalQuantile, OneHotEncoder, RobustScaler } from '../src/index.js';
+import {
+  normalQuantile,
+  OneHotEncoder,
+  parseCsv,
+  RobustScaler,
+  TabularPreprocessor,
+} from '../src/index.js';
 
 const fixture = (name: string) =>
   JSON.parse(readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8'));
@@ -82,5 +88,17 @@ describe('OneHotEncoder against scikit-learn 1.2 golden values', () => {
     expect(() => encoder.transform(golden.X_test)).toThrow(ValidationError);
     expect(() => encoder.transform(golden.X_test)).toThrow(/protocol_type.*"sctp"/);
     expect(encoder.transform(golden.X_fit).rows).toBe(golden.X_fit.length);
+  });
+});
+
+describe('TabularPreprocessor against the Python reference preprocessing', () => {
+  it('reproduces pipeline.py step 3 with gaps, infinities and unseen categories', () => {
+    const golden = fixture('tabular_reference.json');
+    const table = parseCsv(golden.csv);
+    const pre = new TabularPreprocessor().fit(table.selectRows(golden.fit_rows));
+    expect(pre.featureNamesOut).toEqual(golden.feature_names_out);
+    const X = pre.transform(table);
+    expect([X.rows, X.cols]).toEqual([golden.transform.length, golden.feature_names_out.length]);
+    expectClose(X.data, golden.transform.flat());
   });
 });

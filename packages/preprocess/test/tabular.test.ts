@@ -302,3 +302,38 @@ describe('TabularPreprocessor behaviour', () => {
     expect(() => new TabularPreprocessor().fit([[1]] as unknown as Table)).toThrow(ValidationError);
   });
 });
+
+describe('TabularPreprocessor against scikit-learn on NSL-KDD', () => {
+  it('has the reference names, medians, ranges and values, fitted on all and on normal rows', async () => {
+    const golden = JSON.parse(
+      readFileSync(new URL('./fixtures/nsl_kdd_reference.json', import.meta.url), 'utf8'),
+    );
+    const table = await readCsv(NSL);
+    const labels = table.column('is_attack');
+    const normal = labels.flatMap((v, i) => (v === 0 ? [i] : []));
+    const head = table.selectRows(Array.from({ length: 20 }, (_, i) => i));
+    for (const [name, rows] of [
+      ['all', table],
+      ['normal', table.selectRows(normal)],
+    ] as const) {
+      const ref = golden[name];
+      const pre = new TabularPreprocessor({ drop: ['attack_type'], target: 'is_attack' }).fit(rows);
+      expect(pre.featureNamesOut).toEqual(ref.feature_names_out);
+      expect(Array.from(pre.scaler!.center)).toEqual(ref.center);
+      const scale = pre.scaler!.scale;
+      ref.scale.forEach((s: number, j: number) => {
+        expect(Math.abs(scale[j] - s)).toBeLessThanOrEqual(1e-12 * Math.abs(s));
+      });
+      const X = pre.transform(head);
+      const expected = (ref.transform_head as number[][]).flat();
+      let worst = 0;
+      for (let k = 0; k < expected.length; k++) {
+        worst = Math.max(
+          worst,
+          Math.abs(X.data[k] - expected[k]) / Math.max(1, Math.abs(expected[k])),
+        );
+      }
+      expect(worst).toBeLessThanOrEqual(1e-12);
+    }
+  });
+});
