@@ -246,7 +246,7 @@ export class TabularPreprocessor {
       const data = table.columnData(name);
       if (!selected.has(name)) {
         if (o.remainder === 'passthrough') {
-          numericValues(data, name);
+          checkPassthrough(data, name);
           passthrough.push(name);
         }
         continue;
@@ -514,6 +514,18 @@ export class TabularPreprocessor {
         `saved ${FORMAT} is malformed (${(error as Error).message}): the file is corrupt`,
       );
     }
+  }
+}
+
+/** A passthrough column must hold numbers: text cannot reach a model unencoded. */
+function checkPassthrough(data: ColumnData, name: string): void {
+  try {
+    numericValues(data, name);
+  } catch {
+    throw new ValidationError(
+      `remainder column ${JSON.stringify(name)} holds text, which passthrough cannot pass to a ` +
+        'model: list it in columns to encode it, or drop it',
+    );
   }
 }
 

@@ -247,6 +247,9 @@ describe('TabularPreprocessor behaviour', () => {
     expect(lines.some((l) => l.level === 'warn' && /maxWidth 10/.test(l.message))).toBe(true);
     expect(pre.featureNamesOut.at(-1)).toBe('extra');
     expect(X.data[1 * X.cols + X.cols - 1]).toBe(7);
+    expect(() =>
+      new TabularPreprocessor({ columns: ['x'], remainder: 'passthrough' }).fit(table),
+    ).toThrow(/remainder column "c" holds text/);
     const dropped = new TabularPreprocessor({ columns: ['c', 'x'] }).fit(table);
     expect(dropped.featureNamesOut.includes('extra')).toBe(false);
   });
