@@ -15,8 +15,10 @@ export interface BenchSuite {
   name: string;
   /** Short description of the settings, for the table. */
   settings: string;
-  /** Fits on `x`, then scores `x`; returns both durations in seconds. */
-  ours(x: DenseMatrix<Float64Array>): { fit: number; score: number };
+  /** Runs of each side below 50,000 rows, keeping the best (one run above). Default 1. */
+  repeats?: number;
+  /** Fits on `x`, then scores `x`, best of `repeats`; returns both durations in seconds. */
+  ours(x: DenseMatrix<Float64Array>, repeats?: number): { fit: number; score: number };
   /**
    * Body of a Python function `run(X)` (indented 4 spaces) that fits and scores `X` with
    * scikit-learn and returns `(fit_seconds, score_seconds)`; `time` and `numpy as np` are imported.
@@ -27,8 +29,8 @@ export interface BenchSuite {
 /** Timings of one suite at one size. */
 export interface BenchRow {
   name: string;
-  /** Which matrix: `'generated'` or a data set's name. */
-  data: string;
+  /** Which matrix: `'generated'` (the default) or a data set's name. */
+  data?: string;
   settings: string;
   rows: number;
   cols: number;
@@ -100,6 +102,11 @@ export function bestOf(repeats: number, run: () => void): number {
 
 const PYTHON = '/usr/bin/python3';
 
+function repeatsOf(suite: BenchSuite, runs: boolean | number): number {
+  if (typeof runs === 'number') return runs;
+  return runs ? 1 : (suite.repeats ?? 1);
+}
+
 /**
  * Times every suite's scikit-learn code on `x` in one Python process. Returns undefined per suite
  * (with the reason) when Python or scikit-learn is unavailable.
@@ -107,7 +114,8 @@ const PYTHON = '/usr/bin/python3';
 export function referenceTimings(
   suites: readonly BenchSuite[],
   x: DenseMatrix<Float64Array>,
-  repeats: number,
+  /** `true` for one run per suite; a number for that many runs of every suite. */
+  runs: boolean | number = false,
 ): { timings: ({ fit: number; score: number } | undefined)[]; note?: string } {
   if (!existsSync(PYTHON)) {
     return { timings: suites.map(() => undefined), note: `${PYTHON} not found` };
@@ -125,7 +133,7 @@ export function referenceTimings(
         'def run(X):',
         suite.python,
         'try:',
-        `    best = [min(t) for t in zip(*[run(X) for _ in range(${repeats})])]`,
+        `    best = [min(t) for t in zip(*[run(X) for _ in range(${repeatsOf(suite, runs)})])]`,
         '    results.append(best)',
         'except Exception as error:',
         '    results.append(str(error))',
@@ -166,7 +174,7 @@ export function markdownTable(rows: readonly BenchRow[]): string {
   ];
   for (const r of rows) {
     lines.push(
-      `| ${r.name} | ${r.settings} | ${r.data} | ${r.rows.toLocaleString('en')} × ${r.cols} | ` +
+      `| ${r.name} | ${r.settings} | ${r.data ?? 'generated'} | ${r.rows.toLocaleString('en')} × ${r.cols} | ` +
         `${seconds(r.fit)} | ` +
         `${seconds(r.score)} | ${r.referenceFit === undefined ? '–' : seconds(r.referenceFit)} | ` +
         `${r.referenceScore === undefined ? '–' : seconds(r.referenceScore)} | ` +

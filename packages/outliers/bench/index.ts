@@ -41,10 +41,10 @@ for (const tier of tiers) {
     notes.push(`${tier.data}: data not found, skipped`);
     continue;
   }
-  const reference = referenceTimings(suites, x, x.rows > 50_000 ? 1 : 2);
+  const reference = referenceTimings(suites, x, x.rows > 50_000);
   if (reference.note) notes.push(`${tier.data} ${x.rows} rows: ${reference.note}`);
   suites.forEach((suite, s) => {
-    const ours = suite.ours(x);
+    const ours = suite.ours(x, x.rows > 50_000 ? 1 : (suite.repeats ?? 1));
     const ref = reference.timings[s];
     const row: BenchRow = {
       name: suite.name,
@@ -66,9 +66,9 @@ const table = markdownTable(rows);
 const command = `${large ? 'BENCH_LARGE=1 ' : ''}pnpm bench`;
 const body = [
   `Produced by \`${command}\` in packages/outliers on ${new Date().toISOString().slice(0, 10)}`,
-  `(Node ${process.version}; scikit-learn through /usr/bin/python3 in the same run, best of`,
-  'two runs each below 50,000 rows). The machine was shared by several busy processes on two',
-  'cores, so absolute times are noisy; the ratios come from the same run.',
+  `(Node ${process.version}; scikit-learn through /usr/bin/python3 in the same run; each side`,
+  'best of two runs for Isolation Forest, one run for Local Outlier Factor). The machine was',
+  'shared by several busy processes on two cores, so absolute times are noisy.',
   '',
   table,
   ...(notes.length > 0 ? ['', `Reference notes: ${notes.join('; ')}`] : []),

@@ -5,12 +5,13 @@ import { type BenchSuite, bestOf } from './common.js';
 export const isolationForestBench: BenchSuite = {
   name: 'Isolation Forest',
   settings: '100 trees, maxSamples auto',
-  ours(x) {
+  repeats: 2,
+  ours(x, repeats = 1) {
     let forest = new IsolationForest({ seed: 0 });
-    const fit = bestOf(2, () => {
+    const fit = bestOf(repeats, () => {
       forest = new IsolationForest({ seed: 0 }).fit(x);
     });
-    const score = bestOf(2, () => forest.scoreSamples(x));
+    const score = bestOf(repeats, () => forest.scoreSamples(x));
     return { fit, score };
   },
   python: [
