@@ -6,5 +6,6 @@ export default defineConfig({
     reporters: ['default', 'json'],
     outputFile: { json: '.vitest/results.json' },
     testTimeout: 180_000,
+    hookTimeout: 180_000,
   },
 });
