@@ -70,7 +70,7 @@ def average_precision(y, p):
     return float(np.sum(np.diff(np.r_[0, recall]) * precision))
 
 
-def train(f, y, fv, yv, seed, epochs=50, patience=8, id_emb=False, pos_weight=None):
+def train(f, y, fv, yv, seed, epochs=50, patience=8, id_emb=False, pos_weight=None, batch=512):
     torch.manual_seed(seed)
     np.random.seed(seed)
     model = Fusion(n_id_tokens=f.shape[1] if id_emb else 0)
@@ -83,8 +83,8 @@ def train(f, y, fv, yv, seed, epochs=50, patience=8, id_emb=False, pos_weight=No
         start = time.perf_counter()
         model.train()
         perm = torch.randperm(len(xt))
-        for i in range(0, len(xt), 512):
-            idx = perm[i:i + 512]
+        for i in range(0, len(xt), batch):
+            idx = perm[i:i + batch]
             opt.zero_grad(set_to_none=True)
             crit(model(xt[idx]), yt[idx]).backward()
             opt.step()
@@ -128,13 +128,14 @@ def main():
     parser.add_argument("--id-embedding", action="store_true")
     parser.add_argument("--pos-weight", type=float, default=None)
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--batch", type=int, default=512)
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     if args.mode == "timing":
         s = np.fromfile(args.scores_bin, dtype="<f8").reshape(args.rows, args.tokens)
         y = np.fromfile(args.labels_bin, dtype=np.uint8).astype(np.int64)
         f = meta_features(s, s)
-        model, times = train(f, y, None, None, 0, epochs=args.epochs)
+        model, times = train(f, y, None, None, 0, epochs=args.epochs, batch=args.batch)
         start = time.perf_counter()
         predict(model, meta_features(s, s), 8192)
         score_s = time.perf_counter() - start
@@ -147,7 +148,8 @@ def main():
     results = []
     for seed in (int(s) for s in args.seeds.split(",")):
         model, _ = train(f, data["train"][1], fv, data["val"][1], seed,
-                         id_emb=args.id_embedding, pos_weight=args.pos_weight)
+                         id_emb=args.id_embedding, pos_weight=args.pos_weight,
+                         batch=args.batch)
         results.append(average_precision(data["test"][1], predict(model, ft)))
     json.dump({"testPrAuc": results, "mean": float(np.mean(results))}, sys.stdout)
 

@@ -1,8 +1,9 @@
 /**
  * The network of the attention fusion: each detector's meta-features become a token, the tokens
  * attend to one another (multi-head self-attention, Vaswani et al., 2017), their mean is pooled
- * through LayerNorm → Dense → ReLU → dropout, and a last Dense gives one logit per row. It is the
- * reference design's AttentionOnlyFusion, with an optional learned detector-identity embedding.
+ * through LayerNorm → Dense → ReLU → dropout, and a last Dense gives one logit per row. It is
+ * the reference design's AttentionOnlyFusion, with an optional learned detector-identity
+ * embedding.
  */
 import type { Random } from '@decoders/core';
 import {

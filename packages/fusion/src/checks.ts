@@ -31,7 +31,8 @@ export function checkLabels(
 ): number {
   if (labels === undefined || labels === null || typeof labels.length !== 'number') {
     throw new ValidationError(
-      `${name} are missing: pass one label (0 normal, 1 attack) per row, or use RankFusion, which needs no labels`,
+      `${name} are missing: pass one label (0 normal, 1 attack) per row, ` +
+        'or use RankFusion, which needs no labels',
     );
   }
   if (labels.length !== rows) {
@@ -82,8 +83,9 @@ export function checkThresholdStrategy(
 export function checkDetectorNames(names: string[] | undefined, m: number): string[] {
   if (names === undefined) return Array.from({ length: m }, (_, j) => `detector${j}`);
   if (!Array.isArray(names) || names.length !== m) {
+    const got = Array.isArray(names) ? names.length : typeof names;
     throw new ValidationError(
-      `detectorNames must list one name per score column (${m}), got ${Array.isArray(names) ? names.length : typeof names}`,
+      `detectorNames must list one name per score column (${m}), got ${got}`,
     );
   }
   for (const name of names) {

@@ -15,7 +15,8 @@ export function fusionFromJSON(json: unknown): AttentionFusion | RankFusion {
       value = JSON.parse(json);
     } catch (error) {
       throw new FormatError(
-        `saved fusion is not valid JSON (${(error as Error).message}): the file is corrupt or truncated`,
+        `saved fusion is not valid JSON (${(error as Error).message}): ` +
+          'the file is corrupt or truncated',
       );
     }
   }
@@ -23,6 +24,7 @@ export function fusionFromJSON(json: unknown): AttentionFusion | RankFusion {
   if (format === ATTENTION_FUSION_FORMAT) return AttentionFusion.fromJSON(value);
   if (format === RANK_FUSION_FORMAT) return RankFusion.fromJSON(value);
   throw new FormatError(
-    `expected a saved fusion model ('${ATTENTION_FUSION_FORMAT}' or '${RANK_FUSION_FORMAT}') but found ${JSON.stringify(format ?? null)}`,
+    `expected a saved fusion model ('${ATTENTION_FUSION_FORMAT}' or '${RANK_FUSION_FORMAT}') ` +
+      `but found ${JSON.stringify(format ?? null)}`,
   );
 }

@@ -22,7 +22,8 @@ export function chooseThreshold(
   }
   if (labels === undefined) {
     throw new ValidationError(
-      `threshold strategy '${strategy.strategy}' needs labels: pass validationLabels, or use { strategy: 'contamination', rate }`,
+      `threshold strategy '${strategy.strategy}' needs labels: pass validationLabels, ` +
+        "or use { strategy: 'contamination', rate }",
     );
   }
   switch (strategy.strategy) {

@@ -83,7 +83,7 @@ describe('AttentionFusion', () => {
     expect(alone[0]).toBeCloseTo(batch[3], 6);
   });
 
-  it('round-trips through JSON with identical predictions, threshold and explanations', async () => {
+  it('round-trips through JSON with the same predictions, threshold and explanations', async () => {
     const { fusion } = await trained({ identityEmbedding: true, positiveWeight: 'balanced' });
     const text = JSON.stringify(fusion.toJSON());
     const loaded = fusionFromJSON(text);
