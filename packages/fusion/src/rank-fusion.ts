@@ -14,6 +14,7 @@ import {
   NotFittedError,
   type SavedState,
   saveState,
+  throwIfAborted,
   ValidationError,
 } from '@decoders/core';
 import { checkDetectorNames, checkLabels, checkScores, checkThresholdStrategy } from './checks.js';
@@ -122,6 +123,8 @@ export class RankFusion implements Fusion {
     labels?: ArrayLike<number>,
     options: FusionFitOptions = {},
   ): Promise<TrainingHistory | undefined> {
+    throwIfAborted(options.signal, 'rank fusion');
+    const started = performance.now();
     const s = checkScores(scores, 'scores');
     if (labels !== undefined) checkLabels(labels, s.rows, 'labels', false);
     const names = checkDetectorNames(options.detectorNames, s.cols);
@@ -143,6 +146,12 @@ export class RankFusion implements Fusion {
     this.names = names;
     const fused = this.predictProba(thresholdScores);
     this.threshold_ = chooseThreshold(this.options.threshold, fused, thresholdLabels);
+    options.onProgress?.({
+      stage: 'fusion',
+      fraction: 1,
+      elapsed: (performance.now() - started) / 1000,
+      message: 'rank statistics fitted',
+    });
     options.logger?.info?.('rank fusion fitted', {
       method: this.options.method,
       threshold: this.threshold_,

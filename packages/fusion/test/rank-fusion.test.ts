@@ -1,4 +1,10 @@
-import { FormatError, NotFittedError, ValidationError } from '@decoders/core';
+import {
+  AbortError,
+  FormatError,
+  NotFittedError,
+  type ProgressEvent,
+  ValidationError,
+} from '@decoders/core';
 import { describe, expect, it } from 'vitest';
 import { fusionFromJSON, MetaFeatures, RankFusion } from '../src/index.js';
 import { DETECTOR_NAMES, loadFixture } from './fixture.js';
@@ -114,6 +120,17 @@ describe('RankFusion', () => {
     expect(loaded.explain(test.scores)).toEqual(fusion.explain(test.scores));
     expect(() => fusionFromJSON(new MetaFeatures().fit(train).toJSON())).toThrow(FormatError);
     expect(() => fusionFromJSON('{not json')).toThrow(FormatError);
+  });
+
+  it('reports one progress event and honours an aborted signal', async () => {
+    const events: ProgressEvent[] = [];
+    await new RankFusion().fit(train, undefined, { onProgress: (e) => events.push(e) });
+    expect(events.map((e) => [e.stage, e.fraction])).toEqual([['fusion', 1]]);
+    const controller = new AbortController();
+    controller.abort();
+    await expect(
+      new RankFusion().fit(train, undefined, { signal: controller.signal }),
+    ).rejects.toThrow(AbortError);
   });
 
   it('rejects bad options and input with typed errors', async () => {
