@@ -506,7 +506,10 @@ class OneClassSolver {
     }
   }
 
-  /** ρ as libsvm computes it: the mean gradient over free alphas, else the bounds' midpoint. */
+  /**
+   * ρ as libsvm computes it: the mean gradient over free alphas, else the midpoint of the
+   * bounds, or the finite one when the other is infinite.
+   */
   private computeRho(): number {
     let upper = Number.POSITIVE_INFINITY;
     let lower = Number.NEGATIVE_INFINITY;
@@ -521,7 +524,12 @@ class OneClassSolver {
         sumFree += gi;
       }
     }
-    return nFree > 0 ? sumFree / nFree : (upper + lower) / 2;
+    if (nFree > 0) return sumFree / nFree;
+    // With ν = 1 every α sits at its upper bound and libsvm's midpoint is infinite (scikit-learn
+    // then refuses the fit); the finite bound is the tightest ρ the optimality conditions allow.
+    if (upper === Number.POSITIVE_INFINITY) return lower;
+    if (lower === Number.NEGATIVE_INFINITY) return upper;
+    return (upper + lower) / 2;
   }
 }
 
