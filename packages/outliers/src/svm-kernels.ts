@@ -69,34 +69,49 @@ export function kernelRow(
 ): void {
   const gamma = spec.gamma;
   const rbf = spec.kernel === 'rbf';
+  const a = aData.subarray(aOffset, aOffset + cols);
   let j = from;
-  // Four rows of b per pass share each load of a's values.
-  for (; j + 3 < to; j += 4) {
-    const b0 = j * cols;
-    const b1 = b0 + cols;
-    const b2 = b1 + cols;
-    const b3 = b2 + cols;
+  // Eight rows of b per pass share each load of a's values.
+  for (; j + 7 < to; j += 8) {
+    const base = j * cols;
     let s0 = 0;
     let s1 = 0;
     let s2 = 0;
     let s3 = 0;
+    let s4 = 0;
+    let s5 = 0;
+    let s6 = 0;
+    let s7 = 0;
     for (let k = 0; k < cols; k++) {
-      const v = aData[aOffset + k];
-      s0 += v * b[b0 + k];
-      s1 += v * b[b1 + k];
-      s2 += v * b[b2 + k];
-      s3 += v * b[b3 + k];
+      const v = a[k];
+      const o = base + k;
+      s0 += v * b[o];
+      s1 += v * b[o + cols];
+      s2 += v * b[o + 2 * cols];
+      s3 += v * b[o + 3 * cols];
+      s4 += v * b[o + 4 * cols];
+      s5 += v * b[o + 5 * cols];
+      s6 += v * b[o + 6 * cols];
+      s7 += v * b[o + 7 * cols];
     }
     if (rbf) {
       out[j] = Math.exp(-gamma * (normA + normsB[j] - 2 * s0));
       out[j + 1] = Math.exp(-gamma * (normA + normsB[j + 1] - 2 * s1));
       out[j + 2] = Math.exp(-gamma * (normA + normsB[j + 2] - 2 * s2));
       out[j + 3] = Math.exp(-gamma * (normA + normsB[j + 3] - 2 * s3));
+      out[j + 4] = Math.exp(-gamma * (normA + normsB[j + 4] - 2 * s4));
+      out[j + 5] = Math.exp(-gamma * (normA + normsB[j + 5] - 2 * s5));
+      out[j + 6] = Math.exp(-gamma * (normA + normsB[j + 6] - 2 * s6));
+      out[j + 7] = Math.exp(-gamma * (normA + normsB[j + 7] - 2 * s7));
     } else {
       out[j] = kernelFromDot(spec, s0, 0, 0);
       out[j + 1] = kernelFromDot(spec, s1, 0, 0);
       out[j + 2] = kernelFromDot(spec, s2, 0, 0);
       out[j + 3] = kernelFromDot(spec, s3, 0, 0);
+      out[j + 4] = kernelFromDot(spec, s4, 0, 0);
+      out[j + 5] = kernelFromDot(spec, s5, 0, 0);
+      out[j + 6] = kernelFromDot(spec, s6, 0, 0);
+      out[j + 7] = kernelFromDot(spec, s7, 0, 0);
     }
   }
   for (; j < to; j++) {
