@@ -3,6 +3,7 @@ import { FormatError, loadState } from '@decoders/core';
 import type { Detector } from './detector.js';
 import { IsolationForest } from './isolation-forest.js';
 import { LocalOutlierFactor } from './local-outlier-factor.js';
+import { OneClassSVM } from './one-class-svm.js';
 
 /**
  * Restores a detector saved by its `toJSON()` (the object or its JSON text), choosing the class
@@ -17,6 +18,8 @@ export function detectorFromJSON(json: unknown): Detector {
       return IsolationForest.fromJSON(json);
     case 'decoders.local-outlier-factor':
       return LocalOutlierFactor.fromJSON(json);
+    case 'decoders.one-class-svm':
+      return OneClassSVM.fromJSON(json);
     default:
       // Let core's loader explain what is wrong with the file in its usual words.
       loadState(json, 'decoders detector', 1);
