@@ -37,12 +37,12 @@ describe('report in headless Chromium', () => {
       ],
     });
     dir = await mkdtemp(join(tmpdir(), 'decoders-report-browser-'));
-  });
+  }, 120_000);
 
   afterAll(async () => {
     await browser?.close();
     if (dir) await rm(dir, { recursive: true, force: true });
-  });
+  }, 60_000);
 
   it('renders every chart with a size and visible marks, offline', async () => {
     const path = join(dir, 'report.html');
@@ -113,5 +113,5 @@ describe('report in headless Chromium', () => {
     expect(requests).toEqual([]);
     expect(problems).toEqual([]);
     await page.close();
-  });
+  }, 120_000);
 });
