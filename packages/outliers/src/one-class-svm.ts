@@ -38,6 +38,7 @@ import {
   type KernelSpec,
   kernelExpansion,
   rowSquaredNorms,
+  type ScoringWorkers,
 } from './svm-kernels.js';
 
 /** How {@link OneClassSVM} is fitted. */
@@ -77,6 +78,12 @@ export interface OneClassSVMOptions {
   epochs?: number;
   /** Seed of the approximate mode's landmark draw and row order. Default 0. */
   seed?: number;
+  /**
+   * Worker threads for scoring: `'auto'` uses them in Node when rows × support vectors ×
+   * columns exceeds 2e8, a number fixes how many (1 = this thread only). Results do not depend
+   * on it. Default `'auto'`.
+   */
+  workers?: ScoringWorkers;
   /** Receives the mode note and solver warnings. Default: silent. */
   logger?: Logger;
 }
@@ -96,6 +103,7 @@ interface ResolvedOptions {
   nComponents: number;
   epochs: number;
   seed: number;
+  workers: ScoringWorkers;
 }
 
 interface Model {
@@ -390,6 +398,7 @@ export class OneClassSVM implements Detector {
       model.norms,
       coefficients,
       cols,
+      this.options.workers,
     ).sort();
     model.rho = expansion[Math.max(0, Math.ceil(nu * rows) - 1)];
     model.threshold = -model.rho;
@@ -406,6 +415,7 @@ export class OneClassSVM implements Detector {
       model.norms,
       model.coefficients,
       model.nFeatures,
+      this.options.workers,
     );
     for (let i = 0; i < rows; i++) out[i] = -out[i];
     return out;
@@ -461,7 +471,13 @@ function resolveOptions(options: OneClassSVMOptions): ResolvedOptions {
     nComponents: checkInteger('nComponents', options.nComponents ?? 200, { min: 1 }),
     epochs: checkInteger('epochs', options.epochs ?? 0, { min: 0 }),
     seed: checkInteger('seed', options.seed ?? 0),
+    workers: checkWorkers(options.workers ?? 'auto'),
   };
+}
+
+function checkWorkers(value: unknown): ScoringWorkers {
+  if (value === 'auto') return value;
+  return checkInteger('workers', value, { min: 1 });
 }
 
 function checkBoolean(name: string, value: unknown): boolean {

@@ -230,9 +230,123 @@ export function kernelRows4(
 }
 
 /**
- * Σ_j coef_j · K(x_i, sv_j) for every row x_i of `x`: the kernel expansion that the support
- * vector decision functions share. Query rows go four at a time so each support vector is
- * loaded once per four rows; a row's value does not depend on the rows scored with it.
+ * Σ_j coef_j · K(x_i, sv_j) for the rows i in [begin, end) of `x`, written to `out[i]`: the
+ * kernel expansion that the support vector decision functions share. For rbf, query rows go
+ * four at a time so each support vector is loaded once per four rows; a row's value never
+ * depends on the rows scored with it. The function refers to nothing outside itself (kernel
+ * formulas included, equal to {@link kernelFromDot}'s) so its source can run in a worker.
+ */
+export function kernelExpansionRange(
+  kernel: string,
+  gamma: number,
+  degree: number,
+  coef0: number,
+  x: Float64Array,
+  begin: number,
+  end: number,
+  supportVectors: Float64Array,
+  supportNorms: Float64Array,
+  coefficients: Float64Array,
+  cols: number,
+  out: Float64Array,
+): void {
+  const nSupport = coefficients.length;
+  const norms = new Float64Array(4);
+  let i = begin;
+  if (kernel === 'rbf') {
+    for (; i + 3 < end; i += 4) {
+      const o0 = i * cols;
+      const o1 = o0 + cols;
+      const o2 = o1 + cols;
+      const o3 = o2 + cols;
+      for (let r = 0; r < 4; r++) {
+        let n = 0;
+        for (let k = 0; k < cols; k++) n += x[o0 + r * cols + k] * x[o0 + r * cols + k];
+        norms[r] = n;
+      }
+      const n0 = norms[0];
+      const n1 = norms[1];
+      const n2 = norms[2];
+      const n3 = norms[3];
+      let sum0 = 0;
+      let sum1 = 0;
+      let sum2 = 0;
+      let sum3 = 0;
+      for (let j = 0; j < nSupport; j++) {
+        const base = j * cols;
+        let s0 = 0;
+        let s1 = 0;
+        let s2 = 0;
+        let s3 = 0;
+        for (let k = 0; k < cols; k++) {
+          const v = supportVectors[base + k];
+          s0 += x[o0 + k] * v;
+          s1 += x[o1 + k] * v;
+          s2 += x[o2 + k] * v;
+          s3 += x[o3 + k] * v;
+        }
+        const c = coefficients[j];
+        const ns = supportNorms[j];
+        sum0 += c * Math.exp(-gamma * (n0 + ns - 2 * s0));
+        sum1 += c * Math.exp(-gamma * (n1 + ns - 2 * s1));
+        sum2 += c * Math.exp(-gamma * (n2 + ns - 2 * s2));
+        sum3 += c * Math.exp(-gamma * (n3 + ns - 2 * s3));
+      }
+      out[i] = sum0;
+      out[i + 1] = sum1;
+      out[i + 2] = sum2;
+      out[i + 3] = sum3;
+    }
+  }
+  for (; i < end; i++) {
+    const o = i * cols;
+    let normX = 0;
+    for (let k = 0; k < cols; k++) normX += x[o + k] * x[o + k];
+    let sum = 0;
+    for (let j = 0; j < nSupport; j++) {
+      const base = j * cols;
+      let s = 0;
+      for (let k = 0; k < cols; k++) s += x[o + k] * supportVectors[base + k];
+      let value: number;
+      if (kernel === 'rbf') value = Math.exp(-gamma * (normX + supportNorms[j] - 2 * s));
+      else if (kernel === 'linear') value = s;
+      else if (kernel === 'poly') value = (gamma * s + coef0) ** degree;
+      else value = Math.tanh(gamma * s + coef0);
+      sum += coefficients[j] * value;
+    }
+    out[i] = sum;
+  }
+}
+
+/** `'auto'` or a fixed number of threads (1 = the calling thread only). */
+export type ScoringWorkers = 'auto' | number;
+
+/** Multiply-adds (rows × support vectors × columns) above which `'auto'` uses worker threads. */
+export const PARALLEL_WORK = 2e8;
+const MAX_AUTO_WORKERS = 8;
+/** How long a worker may take to start before its slice is done on the calling thread. */
+const START_TIMEOUT_MS = 10_000;
+const PENDING = 0;
+const STARTED = 1;
+const DONE = 2;
+const FAILED = 3;
+
+type WorkerThreads = typeof import('node:worker_threads');
+
+let workersUsedLast = 0;
+
+/** How many worker threads finished a slice in the latest {@link kernelExpansion} (for tests). */
+export function lastScoringWorkers(): number {
+  return workersUsedLast;
+}
+
+/**
+ * {@link kernelExpansionRange} over every row of `x`, split across Node `worker_threads` when
+ * the work is large (`workers: 'auto'`) or when asked. Each thread runs the same function on
+ * its own rows, so results are identical to one thread. `worker_threads` is reached lazily
+ * through `process.getBuiltinModule`, so browser bundles never import it; without it (browsers,
+ * older Node, a worker thread) everything runs on the calling thread. The call stays
+ * synchronous: the calling thread scores its share, then waits on `Atomics.wait`.
  */
 export function kernelExpansion(
   spec: KernelSpec,
@@ -242,71 +356,176 @@ export function kernelExpansion(
   supportNorms: Float64Array,
   coefficients: Float64Array,
   cols: number,
+  workers: ScoringWorkers = 1,
 ): Float64Array {
-  const nSupport = coefficients.length;
-  const out = new Float64Array(rows);
-  const norms = rowSquaredNorms(x, rows, cols);
-  const whole = rows - (rows % 4);
-  const gamma = spec.gamma;
-  const rbf = spec.kernel === 'rbf';
-  for (let i = 0; i < whole; i += 4) {
-    const o0 = i * cols;
-    const o1 = o0 + cols;
-    const o2 = o1 + cols;
-    const o3 = o2 + cols;
-    const n0 = norms[i];
-    const n1 = norms[i + 1];
-    const n2 = norms[i + 2];
-    const n3 = norms[i + 3];
-    let sum0 = 0;
-    let sum1 = 0;
-    let sum2 = 0;
-    let sum3 = 0;
-    for (let j = 0; j < nSupport; j++) {
-      const base = j * cols;
-      let s0 = 0;
-      let s1 = 0;
-      let s2 = 0;
-      let s3 = 0;
-      for (let k = 0; k < cols; k++) {
-        const v = supportVectors[base + k];
-        s0 += x[o0 + k] * v;
-        s1 += x[o1 + k] * v;
-        s2 += x[o2 + k] * v;
-        s3 += x[o3 + k] * v;
-      }
-      const c = coefficients[j];
-      const ns = supportNorms[j];
-      if (rbf) {
-        sum0 += c * Math.exp(-gamma * (n0 + ns - 2 * s0));
-        sum1 += c * Math.exp(-gamma * (n1 + ns - 2 * s1));
-        sum2 += c * Math.exp(-gamma * (n2 + ns - 2 * s2));
-        sum3 += c * Math.exp(-gamma * (n3 + ns - 2 * s3));
-      } else {
-        sum0 += c * kernelFromDot(spec, s0, n0, ns);
-        sum1 += c * kernelFromDot(spec, s1, n1, ns);
-        sum2 += c * kernelFromDot(spec, s2, n2, ns);
-        sum3 += c * kernelFromDot(spec, s3, n3, ns);
-      }
-    }
-    out[i] = sum0;
-    out[i + 1] = sum1;
-    out[i + 2] = sum2;
-    out[i + 3] = sum3;
+  const threads = threadCount(workers, rows * coefficients.length * cols);
+  const threadsModule = threads > 1 && rows >= 8 * threads ? loadWorkerThreads() : undefined;
+  workersUsedLast = 0;
+  if (!threadsModule) {
+    const out = new Float64Array(rows);
+    const { kernel, gamma, degree, coef0 } = spec;
+    kernelExpansionRange(
+      kernel,
+      gamma,
+      degree,
+      coef0,
+      x,
+      0,
+      rows,
+      supportVectors,
+      supportNorms,
+      coefficients,
+      cols,
+      out,
+    );
+    return out;
   }
-  for (let i = whole; i < rows; i++) {
-    const o = i * cols;
-    let sum = 0;
-    for (let j = 0; j < nSupport; j++) {
-      const base = j * cols;
-      let s = 0;
-      for (let k = 0; k < cols; k++) s += x[o + k] * supportVectors[base + k];
-      const c = coefficients[j];
-      sum += rbf
-        ? c * Math.exp(-gamma * (norms[i] + supportNorms[j] - 2 * s))
-        : c * kernelFromDot(spec, s, norms[i], supportNorms[j]);
-    }
-    out[i] = sum;
+  return parallelExpansion(
+    spec,
+    x,
+    rows,
+    supportVectors,
+    supportNorms,
+    coefficients,
+    cols,
+    threads,
+    threadsModule,
+  );
+}
+
+function threadCount(workers: ScoringWorkers, work: number): number {
+  if (workers !== 'auto') return workers;
+  if (work <= PARALLEL_WORK) return 1;
+  const os = getBuiltin<typeof import('node:os')>('node:os');
+  const cores = os ? (os.availableParallelism?.() ?? os.cpus().length) : 1;
+  return Math.max(1, Math.min(MAX_AUTO_WORKERS, cores));
+}
+
+function loadWorkerThreads(): WorkerThreads | undefined {
+  const threads = getBuiltin<WorkerThreads>('node:worker_threads');
+  return threads?.isMainThread ? threads : undefined;
+}
+
+/** A Node built-in module, or undefined outside Node or on Node without the API. */
+function getBuiltin<T>(name: string): T | undefined {
+  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
+  if (typeof proc?.getBuiltinModule !== 'function') return undefined;
+  try {
+    return proc.getBuiltinModule(name) as T | undefined;
+  } catch {
+    return undefined;
   }
-  return out;
+}
+
+function sharedCopy(data: Float64Array): Float64Array {
+  const copy = new Float64Array(new SharedArrayBuffer(data.byteLength));
+  copy.set(data);
+  return copy;
+}
+
+function parallelExpansion(
+  spec: KernelSpec,
+  x: Float64Array,
+  rows: number,
+  supportVectors: Float64Array,
+  supportNorms: Float64Array,
+  coefficients: Float64Array,
+  cols: number,
+  threads: number,
+  workerThreads: WorkerThreads,
+): Float64Array {
+  const query = sharedCopy(x.subarray(0, rows * cols));
+  const vectors = sharedCopy(supportVectors);
+  const norms = sharedCopy(supportNorms);
+  const coef = sharedCopy(coefficients);
+  const out = new Float64Array(new SharedArrayBuffer(rows * 8));
+  const flags = new Int32Array(new SharedArrayBuffer(threads * 4));
+  const bounds = Array.from({ length: threads + 1 }, (_, t) => Math.round((rows * t) / threads));
+  const { kernel, gamma, degree, coef0 } = spec;
+
+  const started: InstanceType<WorkerThreads['Worker']>[] = [];
+  for (let t = 1; t < threads; t++) {
+    try {
+      const worker = new workerThreads.Worker(workerSource(), {
+        eval: true,
+        workerData: {
+          kernel,
+          gamma,
+          degree,
+          coef0,
+          query: query.buffer,
+          vectors: vectors.buffer,
+          norms: norms.buffer,
+          coef: coef.buffer,
+          out: out.buffer,
+          flags: flags.buffer,
+          slot: t,
+          begin: bounds[t],
+          end: bounds[t + 1],
+          cols,
+        },
+      });
+      worker.unref();
+      worker.on('error', () => undefined);
+      started.push(worker);
+    } catch {
+      Atomics.store(flags, t, FAILED);
+    }
+  }
+
+  const runSlice = (t: number) =>
+    kernelExpansionRange(
+      kernel,
+      gamma,
+      degree,
+      coef0,
+      query,
+      bounds[t],
+      bounds[t + 1],
+      vectors,
+      norms,
+      coef,
+      cols,
+      out,
+    );
+  runSlice(0);
+  for (let t = 1; t < threads; t++) {
+    const waitedSince = Date.now();
+    for (;;) {
+      const flag = Atomics.load(flags, t);
+      if (flag === DONE) {
+        workersUsedLast++;
+        break;
+      }
+      if (flag === FAILED || (flag === PENDING && Date.now() - waitedSince > START_TIMEOUT_MS)) {
+        runSlice(t);
+        break;
+      }
+      Atomics.wait(flags, t, flag, 50);
+    }
+  }
+  for (const worker of started) void worker.terminate();
+  return out.slice();
+}
+
+let cachedSource: string | undefined;
+
+/** The worker's script: the expansion's own source text plus the lines that run its slice. */
+function workerSource(): string {
+  cachedSource ??= `
+const { workerData: w } = require('node:worker_threads');
+const flags = new Int32Array(w.flags);
+Atomics.store(flags, w.slot, ${STARTED});
+try {
+  const expansion = (${kernelExpansionRange.toString()});
+  expansion(w.kernel, w.gamma, w.degree, w.coef0, new Float64Array(w.query), w.begin, w.end,
+    new Float64Array(w.vectors), new Float64Array(w.norms), new Float64Array(w.coef), w.cols,
+    new Float64Array(w.out));
+  Atomics.store(flags, w.slot, ${DONE});
+} catch (error) {
+  Atomics.store(flags, w.slot, ${FAILED});
+}
+Atomics.notify(flags, w.slot);
+`;
+  return cachedSource;
 }

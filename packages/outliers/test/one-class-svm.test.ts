@@ -2,6 +2,7 @@ import { denseMatrix, FormatError, Random, saveState, ValidationError } from '@d
 import { describe, expect, it } from 'vitest';
 import { OneClassSVM, type OneClassSVMOptions } from '../src/one-class-svm.js';
 import { solveOneClass } from '../src/smo.js';
+import { lastScoringWorkers } from '../src/svm-kernels.js';
 import { runDetectorContract } from './contract.js';
 import { fixture, rocAuc } from './helpers.js';
 
@@ -262,6 +263,28 @@ describe('OneClassSVM approximate mode', () => {
       train.data.slice(0, 50),
     );
     expect(svm.nSupport).toBe(50);
+  });
+});
+
+describe('OneClassSVM scoring on worker threads', () => {
+  it('gives the same scores on 3 threads as on the calling thread', () => {
+    const train = blobWithRing(400, 6, 4).data;
+    const query = blobWithRing(301, 6, 5).data;
+    const one = new OneClassSVM({ mode: 'exact', workers: 1 }).fit(train);
+    const three = new OneClassSVM({ mode: 'exact', workers: 3 }).fit(train);
+    const single = one.scoreSamples(query);
+    const threaded = three.scoreSamples(query);
+    expect(lastScoringWorkers()).toBe(2);
+    expect(Array.from(threaded)).toEqual(Array.from(single));
+    const sigmoid = { kernel: 'sigmoid' as const, gamma: 0.05, mode: 'exact' as const };
+    const a = new OneClassSVM({ ...sigmoid, workers: 1 }).fit(train).scoreSamples(query);
+    const b = new OneClassSVM({ ...sigmoid, workers: 2 }).fit(train).scoreSamples(query);
+    expect(Array.from(b)).toEqual(Array.from(a));
+  });
+
+  it('rejects a workers value that is not auto or a positive integer', () => {
+    expect(() => new OneClassSVM({ workers: 0 })).toThrow(/workers/);
+    expect(() => new OneClassSVM({ workers: 'many' as 'auto' })).toThrow(ValidationError);
   });
 });
 
