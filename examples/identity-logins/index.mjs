@@ -1,16 +1,19 @@
 /**
  * Identity compromise in login logs: simulate an organisation's sign-ins with five attack
- * scenarios (about 3 % of events), fit the Decoders pipeline on 70 % of them (identifiers
+ * scenarios (about 3 % of events), optionally add context columns computed from earlier events
+ * (--context, see context.mjs), fit the Decoders pipeline on 70 % of them (identifiers
  * dropped), then report on the other 30 %: metrics per detector, recall per attack type and an
  * HTML report.
  *
  *   node index.mjs [--rows 20000] [--seed 7] [--preset quick|full] [--out out] [--json file]
+ *                  [--context]
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DetectionPipeline, reportData, writeReport } from '@decoders/pipeline';
 import { Table, trainTestSplit } from '@decoders/preprocess';
+import { addLoginContext } from './context.mjs';
 import { IDENTIFIERS, simulateLogins } from './simulate.mjs';
 
 const { values } = parseArgs({
@@ -20,12 +23,15 @@ const { values } = parseArgs({
     preset: { type: 'string', default: 'quick' },
     out: { type: 'string', default: 'out' },
     json: { type: 'string' },
+    context: { type: 'boolean', default: false },
   },
 });
 const seed = Number(values.seed);
 const started = performance.now();
 
-const events = simulateLogins({ rows: Number(values.rows), seed });
+const simulated = simulateLogins({ rows: Number(values.rows), seed });
+// --context adds columns computed from each user's and address's earlier events
+const events = values.context ? addLoginContext(simulated) : simulated;
 const table = Table.fromRows(events);
 const labels = Uint8Array.from(table.column('is_attack'));
 const { train, test } = trainTestSplit({ n: table.rowCount, labels, testSize: 0.3, seed });

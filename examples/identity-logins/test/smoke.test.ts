@@ -42,3 +42,18 @@ it('runs as it is: fits on simulated logins and reports per attack type', async 
   expect(html).toContain('data-chart="roc"');
   expect(html).toContain('data-chart="attack-types"');
 });
+
+it('adds the context columns as features with --context', async () => {
+  const out = join(dir, 'context');
+  const summaryPath = join(out, 'summary.json');
+  await run(
+    process.execPath,
+    ['index.mjs', '--rows', '3000', '--context', '--out', out, '--json', summaryPath],
+    { cwd: root, maxBuffer: 16 * 1024 * 1024 },
+  );
+  const summary = JSON.parse(await readFile(summaryPath, 'utf8'));
+  for (const column of ['hours_since_last_login', 'country_changed', 'ip_failures_last_hour']) {
+    expect(summary.features).toContain(column);
+  }
+  expect(summary.fusion.rocAuc).toBeGreaterThan(0.7);
+});
