@@ -6,5 +6,6 @@ export default defineConfig({
     reporters: ['default', 'json'],
     outputFile: { json: '.vitest/results.json' },
     testTimeout: 60_000,
+    hookTimeout: 300_000,
   },
 });

@@ -64,7 +64,8 @@ export function applyLabelRule(
       );
     }
     if (rule.kind === 'normal-value') {
-      if (typeof v === 'number' && Number.isFinite(normalNumber)) out[i] = v === normalNumber ? 0 : 1;
+      if (typeof v === 'number' && Number.isFinite(normalNumber))
+        out[i] = v === normalNumber ? 0 : 1;
       else out[i] = normalise(v) === normalText ? 0 : 1;
       continue;
     }

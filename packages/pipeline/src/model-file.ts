@@ -3,8 +3,9 @@
  * compression uses the web-standard `CompressionStream`, present in Node 18+ and browsers, so
  * this module imports nothing from Node. Reading only decompresses and parses JSON.
  */
-import { FormatError, loadState, saveState } from '@decoders/core';
+
 import type { SavedState } from '@decoders/core';
+import { FormatError, loadState, saveState } from '@decoders/core';
 
 /** Format name of a saved pipeline. */
 export const MODEL_FORMAT = 'decoders.pipeline';

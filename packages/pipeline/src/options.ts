@@ -4,8 +4,9 @@
  * detectors on both the VAE latent and the preprocessed features, the VAE reconstruction error
  * as an extra fusion token, and a learned detector-identity embedding in the fusion.
  */
-import { ValidationError, checkInteger, checkNumber, checkOneOf } from '@decoders/core';
+
 import type { Logger } from '@decoders/core';
+import { checkInteger, checkNumber, checkOneOf, ValidationError } from '@decoders/core';
 import type { AttentionFusion, RankFusion } from '@decoders/fusion';
 import type { Detector } from '@decoders/outliers';
 import type { TabularPreprocessor } from '@decoders/preprocess';
@@ -129,20 +130,59 @@ export const DETECTOR_DEFAULTS: Record<BuiltInDetectorKind, Record<string, unkno
 
 const PRESETS = {
   full: {
-    vae: { patchSize: 32, dModel: 128, nLayers: 2, nHeads: 4, latentDim: 32, maxEpochs: 50, patience: 8 },
-    attention: { identityEmbedding: true, maxEpochs: 50, patience: 8 },
+    vae: {
+      patchSize: 32,
+      dModel: 128,
+      nLayers: 2,
+      nHeads: 4,
+      latentDim: 32,
+      maxEpochs: 50,
+      patience: 8,
+    },
+    attention: {
+      identityEmbedding: true,
+      learningRate: 1e-2,
+      batchSize: 512,
+      maxEpochs: 100,
+      patience: 15,
+    },
     trees: 400,
   },
   quick: {
-    vae: { patchSize: 32, dModel: 32, nLayers: 1, nHeads: 2, latentDim: 16, maxEpochs: 8, patience: 3 },
-    attention: { identityEmbedding: true, maxEpochs: 20, patience: 5 },
+    vae: {
+      patchSize: 32,
+      dModel: 32,
+      nLayers: 1,
+      nHeads: 2,
+      latentDim: 16,
+      maxEpochs: 8,
+      patience: 3,
+    },
+    attention: {
+      identityEmbedding: true,
+      learningRate: 1e-2,
+      batchSize: 512,
+      maxEpochs: 30,
+      patience: 8,
+    },
     trees: 100,
   },
 } as const;
 
 const OPTION_KEYS = new Set([
-  'preset', 'seed', 'preprocess', 'vae', 'detectors', 'detectorInput', 'customDetectors',
-  'reconstructionToken', 'outOfFold', 'fusion', 'contamination', 'explainTopK', 'backend',
+  'preset',
+  'seed',
+  'preprocess',
+  'vae',
+  'detectors',
+  'detectorInput',
+  'customDetectors',
+  'reconstructionToken',
+  'outOfFold',
+  'fusion',
+  'contamination',
+  'explainTopK',
+  'backend',
   'logger',
 ]);
 
@@ -184,20 +224,26 @@ export function resolveOptions(options: DetectionPipelineOptions = {}): Resolved
   const explainTopK = checkInteger('explainTopK', options.explainTopK ?? 3, { min: 0 });
   const reconstructionToken = options.reconstructionToken ?? true;
   if (typeof reconstructionToken !== 'boolean') {
-    throw new ValidationError(`reconstructionToken must be true or false, got ${reconstructionToken}`);
+    throw new ValidationError(
+      `reconstructionToken must be true or false, got ${reconstructionToken}`,
+    );
   }
   const fusion = options.fusion ?? {};
   const fusionMethod =
-    fusion.method === undefined ? 'auto' : checkOneOf('fusion.method', fusion.method, ['attention', 'rank']);
+    fusion.method === undefined
+      ? 'auto'
+      : checkOneOf('fusion.method', fusion.method, ['attention', 'rank']);
   if (options.backend !== undefined && typeof options.backend !== 'string') {
-    throw new ValidationError('backend must be a tfjs backend name such as \'wasm\' or \'cpu\'');
+    throw new ValidationError("backend must be a tfjs backend name such as 'wasm' or 'cpu'");
   }
   const p = PRESETS[preset];
   const custom = options.customDetectors ?? {};
   const configs: DetectorConfig[] =
     options.detectors ?? BUILT_IN_DETECTORS.map((kind) => ({ kind }));
   if (!Array.isArray(configs) || configs.length === 0) {
-    throw new ValidationError('detectors must be a non-empty array of { kind, name?, input?, options? }');
+    throw new ValidationError(
+      'detectors must be a non-empty array of { kind, name?, input?, options? }',
+    );
   }
   const detectors: ResolvedDetector[] = [];
   for (const [i, config] of configs.entries()) {
@@ -233,7 +279,9 @@ export function resolveOptions(options: DetectionPipelineOptions = {}): Resolved
       throw new ValidationError(`detector name '${d.name}' must be letters, digits and _`);
     }
     if (names.has(d.name) || d.name === 'vaeReconstruction') {
-      throw new ValidationError(`detector name '${d.name}' is used twice: give each detector a distinct name`);
+      throw new ValidationError(
+        `detector name '${d.name}' is used twice: give each detector a distinct name`,
+      );
     }
     names.add(d.name);
   }

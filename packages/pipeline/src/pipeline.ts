@@ -3,43 +3,49 @@
  * Patch-Transformer VAE, classic outlier detectors on its latent space and on the preprocessed
  * features, and a fusion of their scores whose threshold is tuned on validation rows by F1.
  */
+
+import type { DenseMatrix, Logger, ProgressCallback, SavedState } from '@decoders/core';
 import {
   AbortError,
   FormatError,
   NotFittedError,
   Random,
-  ValidationError,
   rowView,
   selectRows,
   silentLogger,
   throwIfAborted,
+  ValidationError,
 } from '@decoders/core';
-import type { DenseMatrix, Logger, ProgressCallback, SavedState } from '@decoders/core';
-import { AttentionFusion, RankFusion, fusionFromJSON } from '@decoders/fusion';
 import type { Fusion } from '@decoders/fusion';
-import { bestF1Threshold, evaluate, thresholdForContamination } from '@decoders/metrics';
+import { AttentionFusion, fusionFromJSON, RankFusion } from '@decoders/fusion';
 import type { EvaluationResult } from '@decoders/metrics';
+import { bestF1Threshold, evaluate, thresholdForContamination } from '@decoders/metrics';
 import { initBackend } from '@decoders/nn';
-import { IsolationForest, LocalOutlierFactor, OneClassSVM, detectorFromJSON } from '@decoders/outliers';
 import type { Detector } from '@decoders/outliers';
-import { Table, TabularPreprocessor } from '@decoders/preprocess';
+import {
+  detectorFromJSON,
+  IsolationForest,
+  LocalOutlierFactor,
+  OneClassSVM,
+} from '@decoders/outliers';
 import type { CellValue } from '@decoders/preprocess';
-import { PatchTransformerVAE } from '@decoders/vae';
+import { Table, TabularPreprocessor } from '@decoders/preprocess';
 import type { TrainingHistory } from '@decoders/vae';
-import { applyLabelRule, countPositives, resolveLabelRule } from './labels.js';
+import { PatchTransformerVAE } from '@decoders/vae';
 import type { LabelRule } from './labels.js';
+import { applyLabelRule, countPositives, resolveLabelRule } from './labels.js';
 import { decodeModel, encodeModel } from './model-file.js';
-import { BUILT_IN_DETECTORS, resolveOptions } from './options.js';
 import type {
   CustomDetector,
   DetectionPipelineOptions,
   ResolvedDetector,
   ResolvedOptions,
 } from './options.js';
+import { BUILT_IN_DETECTORS, resolveOptions } from './options.js';
 import type { AttackTypeRecall } from './report.js';
-import { ecdfRank, pick, pickLabels, quantileReference, stackColumns } from './scores.js';
-import { splitRows } from './split.js';
+import { ecdfRank, pickLabels, quantileReference, stackColumns } from './scores.js';
 import type { SplitOption } from './split.js';
+import { splitRows } from './split.js';
 import { VERSION } from './version.js';
 
 /** Name of the VAE reconstruction-error score among the detectors. */
@@ -100,7 +106,6 @@ export interface ScoreColumns {
   /** Every detector's score, plus `vaeReconstruction`. */
   detectors: Record<string, Float64Array>;
 }
-
 
 /** What {@link DetectionPipeline.evaluate} measures. */
 export interface PipelineEvaluation {
@@ -249,7 +254,7 @@ export class DetectionPipeline {
     const method = o.fusionMethod === 'auto' ? (target ? 'attention' : 'rank') : o.fusionMethod;
     if (method === 'attention' && !target) {
       throw new ValidationError(
-        'attention fusion needs labels: pass target, or set fusion.method to \'rank\' for unsupervised use',
+        "attention fusion needs labels: pass target, or set fusion.method to 'rank' for unsupervised use",
       );
     }
     throwIfAborted(signal, 'fit');
@@ -257,18 +262,20 @@ export class DetectionPipeline {
     const labelRule = target
       ? resolveLabelRule(target, table.column(target), options.normalValue)
       : null;
-    const labels = target && labelRule
-      ? applyLabelRule(target, table.column(target), labelRule)
-      : new Uint8Array(table.rowCount);
+    const labels =
+      target && labelRule
+        ? applyLabelRule(target, table.column(target), labelRule)
+        : new Uint8Array(table.rowCount);
     let trainTable = table;
     let validationTable: Table;
     let trainLabels = labels;
     let validationLabels: Uint8Array;
     if (options.validation) {
       validationTable = options.validation;
-      validationLabels = target && labelRule
-        ? applyLabelRule(target, validationTable.column(target), labelRule)
-        : new Uint8Array(validationTable.rowCount);
+      validationLabels =
+        target && labelRule
+          ? applyLabelRule(target, validationTable.column(target), labelRule)
+          : new Uint8Array(validationTable.rowCount);
     } else {
       const split = splitRows(table, target ? labels : undefined, options.split, o.seed);
       trainTable = table.selectRows(split.train);
@@ -382,7 +389,9 @@ export class DetectionPipeline {
     }
     timings.fusion = now() - t;
 
-    const labelled = target !== undefined && validationPositives > 0 &&
+    const labelled =
+      target !== undefined &&
+      validationPositives > 0 &&
       validationPositives < validationLabels.length;
     const fusedValidation = fusion.predictProba(sValidation);
     const threshold = labelled
@@ -556,7 +565,10 @@ export class DetectionPipeline {
    * Restores a pipeline from {@link toBuffer} bytes. Nothing in the bytes is executed.
    * @throws FormatError for corrupt, truncated, foreign or newer-format bytes.
    */
-  static async fromBuffer(bytes: Uint8Array, options: LoadOptions = {}): Promise<DetectionPipeline> {
+  static async fromBuffer(
+    bytes: Uint8Array,
+    options: LoadOptions = {},
+  ): Promise<DetectionPipeline> {
     const state = await decodeModel(bytes);
     return DetectionPipeline.fromState(state, options);
   }
@@ -586,7 +598,8 @@ export class DetectionPipeline {
   private toState(): SavedPipeline {
     const f = this.need('toBuffer');
     const references: Record<string, number[]> = {};
-    for (const [name, values] of Object.entries(f.references)) references[name] = Array.from(values);
+    for (const [name, values] of Object.entries(f.references))
+      references[name] = Array.from(values);
     return {
       library: { name: '@decoders/pipeline', version: VERSION },
       options: this.options,
@@ -605,11 +618,25 @@ export class DetectionPipeline {
 
   private static async fromState(raw: unknown, options: LoadOptions): Promise<DetectionPipeline> {
     const s = raw as SavedPipeline;
-    const fields = ['library', 'options', 'schema', 'preprocessor', 'vae', 'detectors', 'tokens',
-      'fusion', 'threshold', 'thresholds', 'references', 'summary'] as const;
+    const fields = [
+      'library',
+      'options',
+      'schema',
+      'preprocessor',
+      'vae',
+      'detectors',
+      'tokens',
+      'fusion',
+      'threshold',
+      'thresholds',
+      'references',
+      'summary',
+    ] as const;
     for (const field of fields) {
       if (s === null || typeof s !== 'object' || !(field in s)) {
-        throw new FormatError(`the model file has no '${field}' section: it is not a complete Decoders model`);
+        throw new FormatError(
+          `the model file has no '${field}' section: it is not a complete Decoders model`,
+        );
       }
     }
     if (!Array.isArray(s.detectors) || !Array.isArray(s.tokens)) {
@@ -764,8 +791,13 @@ interface SavedPipeline {
   summary: FitSummary;
 }
 
-function loadDetector(kind: string, json: unknown, custom: Record<string, CustomDetector>): Detector {
-  if ((BUILT_IN_DETECTORS as readonly string[]).includes(kind)) return detectorFromJSON(json as never);
+function loadDetector(
+  kind: string,
+  json: unknown,
+  custom: Record<string, CustomDetector>,
+): Detector {
+  if ((BUILT_IN_DETECTORS as readonly string[]).includes(kind))
+    return detectorFromJSON(json as never);
   const loader = custom[kind];
   if (!loader) {
     throw new FormatError(

@@ -1,6 +1,7 @@
 /** Small helpers on score vectors shared by the pipeline and the CLI. */
-import { denseMatrix } from '@decoders/core';
+
 import type { DenseMatrix } from '@decoders/core';
+import { denseMatrix } from '@decoders/core';
 
 /** Columns `names` of `scores`, side by side, as a [rows, names.length] matrix. */
 export function stackColumns(
@@ -15,13 +16,6 @@ export function stackColumns(
     for (let i = 0; i < rows; i++) out[i * m + j] = column[i];
   });
   return denseMatrix(out, rows, m);
-}
-
-/** Values of `values` at `indices`. */
-export function pick(values: Float64Array, indices: ArrayLike<number>): Float64Array {
-  const out = new Float64Array(indices.length);
-  for (let k = 0; k < indices.length; k++) out[k] = values[indices[k]];
-  return out;
 }
 
 /** Labels of `labels` at `indices`. */

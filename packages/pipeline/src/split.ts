@@ -2,9 +2,9 @@
  * Choosing the rows that train the pipeline and the rows that validate it, when the caller does
  * not pass a separate validation table: stratified and seeded, time-ordered, or given indices.
  */
-import { ValidationError, checkNumber } from '@decoders/core';
-import { trainTestSplit } from '@decoders/preprocess';
+import { checkNumber, ValidationError } from '@decoders/core';
 import type { Table } from '@decoders/preprocess';
+import { trainTestSplit } from '@decoders/preprocess';
 
 /** How `fit` splits one table into training and validation rows. */
 export type SplitOption =
@@ -98,7 +98,8 @@ export function checkIndices(name: string, indices: ArrayLike<number>, n: number
   if (!indices || typeof indices.length !== 'number') {
     throw new ValidationError(`${name} must be an array of row indices`);
   }
-  if (indices.length === 0) throw new ValidationError(`${name} is empty: it needs at least one row`);
+  if (indices.length === 0)
+    throw new ValidationError(`${name} is empty: it needs at least one row`);
   const out = new Int32Array(indices.length);
   for (let i = 0; i < indices.length; i++) {
     const v = indices[i];

@@ -1,7 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import type { DetectionPipelineOptions } from '../src/index.js';
 
-export const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
+export const fixture = (name: string) =>
+  fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
 
 /** A tiny configuration so that a fit takes seconds. */
 export const TINY: DetectionPipelineOptions = {
@@ -14,5 +15,5 @@ export const TINY: DetectionPipelineOptions = {
     { kind: 'oneClassSvm' },
     { kind: 'localOutlierFactor', options: { nNeighbors: 10 } },
   ],
-  fusion: { attention: { dModel: 16, nHeads: 2, maxEpochs: 3, patience: 2 } },
+  fusion: { attention: { dModel: 16, nHeads: 2, maxEpochs: 12, patience: 12, batchSize: 64 } },
 };

@@ -10,14 +10,22 @@ describe('label rules', () => {
   });
 
   it('reads true/false and normal versus attack names', () => {
-    expect(Array.from(applyLabelRule('y', ['TRUE', 'false'], resolveLabelRule('y', ['TRUE', 'false'])))).toEqual([1, 0]);
+    expect(
+      Array.from(applyLabelRule('y', ['TRUE', 'false'], resolveLabelRule('y', ['TRUE', 'false']))),
+    ).toEqual([1, 0]);
     const names = ['normal.', 'smurf', 'Normal', 'neptune'];
-    expect(Array.from(applyLabelRule('y', names, resolveLabelRule('y', names)))).toEqual([0, 1, 0, 1]);
+    expect(Array.from(applyLabelRule('y', names, resolveLabelRule('y', names)))).toEqual([
+      0, 1, 0, 1,
+    ]);
   });
 
   it('uses a given normal value, numeric or text', () => {
-    expect(Array.from(applyLabelRule('y', [3, 4, 3], resolveLabelRule('y', [3, 4, 3], '3')))).toEqual([0, 1, 0]);
-    expect(Array.from(applyLabelRule('y', ['ok', 'bad'], resolveLabelRule('y', [], 'OK')))).toEqual([0, 1]);
+    expect(
+      Array.from(applyLabelRule('y', [3, 4, 3], resolveLabelRule('y', [3, 4, 3], '3'))),
+    ).toEqual([0, 1, 0]);
+    expect(Array.from(applyLabelRule('y', ['ok', 'bad'], resolveLabelRule('y', [], 'OK')))).toEqual(
+      [0, 1],
+    );
   });
 
   it('rejects labels it cannot read, naming the column and the fix', () => {

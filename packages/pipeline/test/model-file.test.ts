@@ -1,6 +1,6 @@
 import { FormatError, saveState } from '@decoders/core';
 import { describe, expect, it } from 'vitest';
-import { MODEL_FORMAT, decodeModel, encodeModel } from '../src/model-file.js';
+import { decodeModel, encodeModel, MODEL_FORMAT } from '../src/model-file.js';
 
 const state = { weights: 'AAAA', layers: [1, 2, 3], name: 'x' };
 
@@ -18,8 +18,12 @@ describe('model file bytes', () => {
     const plain = new TextDecoder().decode(await encodeModel(state, false));
     const edited = new TextEncoder().encode(plain.replace('"x"', '"y"'));
     await expect(decodeModel(edited)).rejects.toThrow(/checksum/);
-    await expect(decodeModel(new TextEncoder().encode('a,b\n1,2\n'))).rejects.toThrow(/not a Decoders model/);
-    const other = new TextEncoder().encode(JSON.stringify(saveState('decoders.isolation-forest', 1, state)));
+    await expect(decodeModel(new TextEncoder().encode('a,b\n1,2\n'))).rejects.toThrow(
+      /not a Decoders model/,
+    );
+    const other = new TextEncoder().encode(
+      JSON.stringify(saveState('decoders.isolation-forest', 1, state)),
+    );
     await expect(decodeModel(other)).rejects.toThrow(/expected a saved decoders.pipeline/);
     const newer = new TextEncoder().encode(JSON.stringify(saveState(MODEL_FORMAT, 99, state)));
     await expect(decodeModel(newer)).rejects.toThrow(/newer/);

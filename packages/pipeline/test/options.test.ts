@@ -47,7 +47,12 @@ describe('pipeline options', () => {
     expect(() => resolveOptions({ detectors: [{ kind: 'knn' }] })).toThrow(/detectors\[0\]\.kind/);
     expect(() => resolveOptions({ colour: 1 } as never)).toThrow(ValidationError);
     expect(() =>
-      resolveOptions({ detectors: [{ kind: 'isolationForest', name: 'a', input: 'latent' }, { kind: 'oneClassSvm', name: 'a', input: 'raw' }] }),
+      resolveOptions({
+        detectors: [
+          { kind: 'isolationForest', name: 'a', input: 'latent' },
+          { kind: 'oneClassSvm', name: 'a', input: 'raw' },
+        ],
+      }),
     ).toThrow(/used twice/);
   });
 

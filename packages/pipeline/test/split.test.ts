@@ -27,8 +27,14 @@ describe('splits', () => {
   });
 
   it('checks given indices', () => {
-    expect(() => splitRows(table, undefined, { method: 'indices', train: [0, 9], validation: [1] }, 0)).toThrow(/split\.train\[1\] is 9/);
-    expect(() => splitRows(table, undefined, { method: 'indices', train: [0, 1], validation: [1] }, 0)).toThrow(/both/);
-    expect(() => splitRows(table, undefined, { method: 'time', column: 'nope' }, 0)).toThrow(/time column 'nope'/);
+    expect(() =>
+      splitRows(table, undefined, { method: 'indices', train: [0, 9], validation: [1] }, 0),
+    ).toThrow(/split\.train\[1\] is 9/);
+    expect(() =>
+      splitRows(table, undefined, { method: 'indices', train: [0, 1], validation: [1] }, 0),
+    ).toThrow(/both/);
+    expect(() => splitRows(table, undefined, { method: 'time', column: 'nope' }, 0)).toThrow(
+      /time column 'nope'/,
+    );
   });
 });

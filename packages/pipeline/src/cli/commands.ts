@@ -5,6 +5,7 @@ import { mkdir, stat, writeFile } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import { ValidationError } from '@decoders/core';
 import type { EvaluationResult } from '@decoders/metrics';
+import type { Table } from '@decoders/preprocess';
 import {
   iterateCsv,
   readCsv,
@@ -12,19 +13,14 @@ import {
   trainTestSplit,
   trainValidationTestSplit,
 } from '@decoders/preprocess';
-import type { Table } from '@decoders/preprocess';
 import { applyLabelRule, countPositives, resolveLabelRule } from '../labels.js';
 import type { DetectionPipelineOptions } from '../options.js';
-import { DetectionPipeline } from '../pipeline.js';
-import type { PipelineEvaluation } from '../pipeline.js';
+import type { DetectionPipeline, PipelineEvaluation } from '../pipeline.js';
 import { reportData, writeReport } from '../report.js';
 import { checkIndices, timeOrder } from '../split.js';
 import { csvHeader, csvRows } from './csv-writer.js';
 import { progressView } from './progress.js';
-import type { ProgressView } from './progress.js';
-
-/** A mistake in how the command was called: reported in one line, exit status 2. */
-export class UsageError extends ValidationError {}
+import { UsageError } from './usage-error.js';
 
 /** Options shared by the commands that fit a pipeline. */
 export interface TrainFlags {
@@ -132,7 +128,8 @@ function checkColumn(table: Table, column: string, role: string, path: string): 
 /** Checks target, drop and attack-type columns and that both classes are present. */
 function checkTrainingTable(table: Table, flags: TrainFlags, path: string, extraDrop: string[]) {
   checkColumn(table, flags.target, 'target', path);
-  for (const c of [...(flags.drop ?? []), ...extraDrop]) checkColumn(table, c, '--drop column', path);
+  for (const c of [...(flags.drop ?? []), ...extraDrop])
+    checkColumn(table, c, '--drop column', path);
   let labels: Uint8Array;
   try {
     const rule = resolveLabelRule(flags.target, table.column(flags.target), flags.normalValue);
@@ -162,6 +159,11 @@ function pipelineOptions(flags: TrainFlags): DetectionPipelineOptions {
   return options;
 }
 
+/** The pipeline module (and tfjs with it) loads only once a command needs a model. */
+async function pipelineModule() {
+  return import('../pipeline.js');
+}
+
 function datasetName(path: string): string {
   return basename(path, extname(path));
 }
@@ -179,7 +181,9 @@ async function threeWaySplit(table: Table, labels: Uint8Array, flags: RunFlags):
     try {
       split = await readSplitFile(flags.splitFile);
     } catch (error) {
-      throw new UsageError(`--split-file '${flags.splitFile}' cannot be used: ${(error as Error).message}`);
+      throw new UsageError(
+        `--split-file '${flags.splitFile}' cannot be used: ${(error as Error).message}`,
+      );
     }
     try {
       return {
@@ -205,7 +209,12 @@ async function threeWaySplit(table: Table, labels: Uint8Array, flags: RunFlags):
     };
   }
   if (flags.testFile) {
-    const { train, test } = trainTestSplit({ n, labels, testSize: flags.valSize, seed: flags.seed });
+    const { train, test } = trainTestSplit({
+      n,
+      labels,
+      testSize: flags.valSize,
+      seed: flags.seed,
+    });
     return { train: Int32Array.from(train), validation: Int32Array.from(test), test: null };
   }
   const split = trainValidationTestSplit({
@@ -231,7 +240,11 @@ function stdoutJson(value: unknown): void {
 }
 
 /** `decoders run`: split, fit, evaluate on the test rows, write model, metrics and report. */
-export async function runCommand(data: string, flags: RunFlags, signal: AbortSignal): Promise<void> {
+export async function runCommand(
+  data: string,
+  flags: RunFlags,
+  signal: AbortSignal,
+): Promise<void> {
   const start = performance.now();
   const view = progressView(flags.quiet ?? false);
   const table = await readTable(data, 'data file');
@@ -247,6 +260,7 @@ export async function runCommand(data: string, flags: RunFlags, signal: AbortSig
     `${datasetName(data)}: ${table.rowCount} rows, ${positives} attacks | train ${split.train.length}, validation ${split.validation.length}, test ${split.test?.length ?? testTable!.rowCount}`,
   );
 
+  const { DetectionPipeline } = await pipelineModule();
   const pipeline = new DetectionPipeline(pipelineOptions(flags));
   await pipeline.fit(table, {
     target: flags.target,
@@ -306,7 +320,9 @@ export async function runCommand(data: string, flags: RunFlags, signal: AbortSig
       }),
     );
   }
-  view.note(`wrote ${join(flags.out, 'model.decoders')}, metrics.json${flags.report ? ', report.html' : ''}`);
+  view.note(
+    `wrote ${join(flags.out, 'model.decoders')}, metrics.json${flags.report ? ', report.html' : ''}`,
+  );
   if (flags.json) stdoutJson(result);
   else printSummary(evaluation);
 }
@@ -323,7 +339,11 @@ function printSummary(e: PipelineEvaluation): void {
 }
 
 /** `decoders fit`: fit on one file (validation split off it) and save the model. */
-export async function fitCommand(data: string, flags: FitFlags, signal: AbortSignal): Promise<void> {
+export async function fitCommand(
+  data: string,
+  flags: FitFlags,
+  signal: AbortSignal,
+): Promise<void> {
   const view = progressView(flags.quiet ?? false);
   const table = await readTable(data, 'data file');
   checkTrainingTable(table, flags, data, []);
@@ -341,6 +361,7 @@ export async function fitCommand(data: string, flags: FitFlags, signal: AbortSig
     });
     split = { method: 'indices', train: rows.train, validation: rows.validation };
   }
+  const { DetectionPipeline } = await pipelineModule();
   const pipeline = new DetectionPipeline(pipelineOptions(flags));
   await pipeline.fit(table, {
     target: flags.target,
@@ -377,6 +398,7 @@ async function loadModel(path: string): Promise<DetectionPipeline> {
   } catch {
     throw new UsageError(`cannot read model '${path}': the file does not exist`);
   }
+  const { DetectionPipeline } = await pipelineModule();
   return DetectionPipeline.load(path);
 }
 
@@ -392,7 +414,8 @@ export async function evaluateCommand(
   const target = flags.target ?? pipeline.schema.target;
   if (!target) throw new UsageError('the model was fitted without labels: pass --target <column>');
   checkColumn(table, target, 'target', data);
-  if (flags.attackTypeColumn) checkColumn(table, flags.attackTypeColumn, '--attack-type-column', data);
+  if (flags.attackTypeColumn)
+    checkColumn(table, flags.attackTypeColumn, '--attack-type-column', data);
   let evaluation: PipelineEvaluation;
   try {
     evaluation = pipeline.evaluate(table, { target, attackTypeColumn: flags.attackTypeColumn });
@@ -403,8 +426,13 @@ export async function evaluateCommand(
   const result = evaluationJson(evaluation);
   if (flags.out) {
     await mkdir(flags.out, { recursive: true });
-    const metrics = { ...result, rows: evaluation.rows, positives: evaluation.positives,
-      attackTypes: evaluation.attackTypes, attention: evaluation.attention };
+    const metrics = {
+      ...result,
+      rows: evaluation.rows,
+      positives: evaluation.positives,
+      attackTypes: evaluation.attackTypes,
+      attention: evaluation.attention,
+    };
     await writeBytes(join(flags.out, 'metrics.json'), `${JSON.stringify(metrics, null, 2)}\n`);
     await writeReport(
       join(flags.out, 'report.html'),
@@ -466,7 +494,10 @@ export async function scoreCommand(
     rows += chunk.rowCount;
     view.note(`scored ${rows} rows (${((performance.now() - start) / 1000).toFixed(1)}s)`);
   }
-  if (!header) throw new UsageError(`data file '${data}' is empty: it needs a header line and at least one row`);
+  if (!header)
+    throw new UsageError(
+      `data file '${data}' is empty: it needs a header line and at least one row`,
+    );
   if (flags.out) {
     const file = out as ReturnType<typeof createWriteStream>;
     await new Promise<void>((resolve, reject) => {

@@ -6,8 +6,11 @@
 import { AbortError, DecodersError, FormatError, ValidationError } from '@decoders/core';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { VERSION } from '../version.js';
-import { UsageError, evaluateCommand, fitCommand, runCommand, scoreCommand } from './commands.js';
 import type { EvaluateFlags, FitFlags, RunFlags, ScoreFlags } from './commands.js';
+import { UsageError } from './usage-error.js';
+
+/** Commands load on use, so that help and usage errors answer without loading tfjs. */
+const commands = () => import('./commands.js');
 
 function fraction(name: string) {
   return (value: string): number => {
@@ -39,12 +42,18 @@ function list(value: string): string[] {
 function addTrainingOptions(command: Command): Command {
   return command
     .requiredOption('-t, --target <column>', 'label column (1 or not the normal value = attack)')
-    .option('--normal-value <value>', 'label value meaning normal (default: 0/1, true/false or "normal")')
+    .option(
+      '--normal-value <value>',
+      'label value meaning normal (default: 0/1, true/false or "normal")',
+    )
     .option('--drop <columns>', 'comma-separated columns never used as features', list)
     .option('--seed <n>', 'seed of splits and models', integer('--seed', 0), 42)
     .option('--epochs <n>', 'maximum epochs of the VAE and the fusion', integer('--epochs', 1))
     .addOption(
-      new Option('--preset <name>', 'model sizes: full (reference) or quick (small VAE, fewer epochs)')
+      new Option(
+        '--preset <name>',
+        'model sizes: full (reference) or quick (small VAE, fewer epochs)',
+      )
         .choices(['quick', 'full'])
         .default('full'),
     )
@@ -53,7 +62,11 @@ function addTrainingOptions(command: Command): Command {
         .choices(['latent', 'raw', 'both'])
         .default('both'),
     )
-    .option('--out-of-fold <k>', 'train the fusion on k-fold out-of-fold detector scores (0 = off)', integer('--out-of-fold', 0))
+    .option(
+      '--out-of-fold <k>',
+      'train the fusion on k-fold out-of-fold detector scores (0 = off)',
+      integer('--out-of-fold', 0),
+    )
     .option('--no-reconstruction-token', 'leave the VAE reconstruction error out of the fusion')
     .option('--backend <name>', 'tfjs backend: wasm or cpu')
     .option('--json', 'print only JSON on stdout')
@@ -63,7 +76,9 @@ function addTrainingOptions(command: Command): Command {
 /** Builds the `decoders` program; `signal` cancels long work on Ctrl-C. */
 export function buildProgram(signal: AbortSignal): Command {
   const program = new Command('decoders')
-    .description('Detect attacks in tabular event data: fit, evaluate, save and score a detection pipeline.')
+    .description(
+      'Detect attacks in tabular event data: fit, evaluate, save and score a detection pipeline.',
+    )
     .version(VERSION)
     .showHelpAfterError(false)
     .exitOverride()
@@ -74,19 +89,34 @@ export function buildProgram(signal: AbortSignal): Command {
   addTrainingOptions(
     program
       .command('run')
-      .description('split a labelled CSV into train/validation/test, fit, evaluate on test and write model, metrics and report')
+      .description(
+        'split a labelled CSV into train/validation/test, fit, evaluate on test and write model, metrics and report',
+      )
       .argument('<data>', 'labelled CSV file'),
   )
     .option('--test-size <f>', 'share of rows held out for test', fraction('--test-size'), 0.2)
-    .option('--val-size <f>', 'share of the remaining rows used for validation', fraction('--val-size'), 0.2)
-    .option('--split-file <file>', 'row,split CSV (train/val/test, 0-based data rows; .gz accepted)')
+    .option(
+      '--val-size <f>',
+      'share of the remaining rows used for validation',
+      fraction('--val-size'),
+      0.2,
+    )
+    .option(
+      '--split-file <file>',
+      'row,split CSV (train/val/test, 0-based data rows; .gz accepted)',
+    )
     .option('--test-file <file>', 'evaluate on this CSV instead of a test split')
     .option('--time-column <column>', 'split by time: latest rows validate and test')
     .option('-o, --out <dir>', 'output directory', 'decoders-output')
-    .option('--attack-type-column <column>', 'column of attack names: recall per type (never a feature)')
+    .option(
+      '--attack-type-column <column>',
+      'column of attack names: recall per type (never a feature)',
+    )
     .option('--report', 'write report.html (default)', true)
     .option('--no-report', 'do not write report.html')
-    .action(async (data: string, flags: RunFlags) => runCommand(data, flags, signal));
+    .action(async (data: string, flags: RunFlags) =>
+      (await commands()).runCommand(data, flags, signal),
+    );
 
   addTrainingOptions(
     program
@@ -98,7 +128,9 @@ export function buildProgram(signal: AbortSignal): Command {
     .option('--split-file <file>', 'row,split CSV choosing the train and val rows')
     .option('--time-column <column>', 'validate on the latest rows of this time column')
     .requiredOption('-o, --out <file>', 'model file to write, e.g. model.decoders')
-    .action(async (data: string, flags: FitFlags) => fitCommand(data, flags, signal));
+    .action(async (data: string, flags: FitFlags) =>
+      (await commands()).fitCommand(data, flags, signal),
+    );
 
   program
     .command('evaluate')
@@ -111,24 +143,27 @@ export function buildProgram(signal: AbortSignal): Command {
     .option('--json', 'print only JSON on stdout')
     .option('-q, --quiet', 'no progress on stderr')
     .action(async (model: string, data: string, flags: EvaluateFlags) =>
-      evaluateCommand(model, data, flags),
+      (await commands()).evaluateCommand(model, data, flags),
     );
 
   program
     .command('score')
-    .description('stream a CSV through a saved model, appending anomaly_score, is_anomaly and each detector')
+    .description(
+      'stream a CSV through a saved model, appending anomaly_score, is_anomaly and each detector',
+    )
     .argument('<model>', 'model file written by fit or run')
     .argument('<data>', 'CSV file (labels not needed)')
     .option('-o, --out <file>', 'scored CSV to write (default: stdout)')
     .option('--chunk-size <n>', 'rows per chunk (memory bound)', integer('--chunk-size', 1), 10000)
     .option('-q, --quiet', 'no progress on stderr')
     .action(async (model: string, data: string, flags: ScoreFlags) =>
-      scoreCommand(model, data, flags, signal),
+      (await commands()).scoreCommand(model, data, flags, signal),
     );
 
   for (const command of program.commands) {
     command.exitOverride().configureOutput({
-      outputError: (text, write) => write(`decoders ${command.name()}: ${text.trim().replace(/^error: /, '')}\n`),
+      outputError: (text, write) =>
+        write(`decoders ${command.name()}: ${text.trim().replace(/^error: /, '')}\n`),
     });
   }
   return program;

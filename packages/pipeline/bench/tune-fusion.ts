@@ -1,0 +1,80 @@
+/**
+ * Fusion settings measured on fixed detector scores: fits the pipeline once per data set on the
+ * reference splits, then retrains only the attention fusion under each setting and reports the
+ * test PR-AUC. Used to choose the fusion defaults of the pipeline presets.
+ *   tsx bench/tune-fusion.ts odds_cardio [seed]
+ */
+
+import { denseMatrix } from '@decoders/core';
+import { AttentionFusion } from '@decoders/fusion';
+import { averagePrecision, rocAuc } from '@decoders/metrics';
+import { readCsv, readSplitFile } from '@decoders/preprocess';
+import { DetectionPipeline } from '../src/index.js';
+
+const name = process.argv[2] ?? 'odds_cardio';
+const seed = Number(process.argv[3] ?? 0);
+const shared = '/work/shared';
+const csv = name.startsWith('nsl_kdd_train20') ? 'nsl_kdd_train20.csv' : `${name}.csv`;
+const target = name.startsWith('nsl') ? 'is_attack' : 'is_anomaly';
+
+const table = await readCsv(`${shared}/data/${csv}`);
+const split = await readSplitFile(`${shared}/reference/results/${name}.splits.csv.gz`);
+const p = new DetectionPipeline({ seed, fusion: { attention: { maxEpochs: 1 } } });
+const t0 = performance.now();
+await p.fit(table, {
+  target,
+  drop: name.startsWith('nsl') ? ['attack_type'] : [],
+  split: { method: 'indices', train: split.train, validation: split.validation },
+});
+console.log('fit', ((performance.now() - t0) / 1000).toFixed(1), 's', p.fitSummary.timings);
+const tokens = p.tokenNames;
+const part = (rows: ArrayLike<number>) => {
+  const t = table.selectRows(rows);
+  const s = p.scoreColumns(t);
+  const m = tokens.length;
+  const data = new Float64Array(t.rowCount * m);
+  tokens.forEach((k, j) => {
+    for (let i = 0; i < t.rowCount; i++) data[i * m + j] = s.detectors[k][i];
+  });
+  const y = t.column(target).map((v) => Number(v));
+  return { x: denseMatrix(data, t.rowCount, m), y };
+};
+const train = part(split.train);
+const val = part(split.validation);
+const test = part(split.test);
+const settings: Record<string, object> = {
+  b256lr3e3e100p15: { batchSize: 256, learningRate: 3e-3, maxEpochs: 100, patience: 15 },
+  b512lr1e2e100p15: { learningRate: 1e-2, maxEpochs: 100, patience: 15 },
+  b512lr3e3e100p15: { learningRate: 3e-3, maxEpochs: 100, patience: 15 },
+  b256lr3e3e100p15bal: {
+    batchSize: 256,
+    learningRate: 3e-3,
+    maxEpochs: 100,
+    patience: 15,
+    positiveWeight: 'balanced',
+  },
+  b128lr1e3e100p15: { batchSize: 128, learningRate: 1e-3, maxEpochs: 100, patience: 15 },
+};
+for (const [label, o] of Object.entries(settings)) {
+  const f = new AttentionFusion({ seed, ...o });
+  const t = performance.now();
+  const h = await f.fit(train.x, train.y, {
+    validationScores: val.x,
+    validationLabels: val.y,
+    detectorNames: tokens,
+  });
+  const pr = f.predictProba(test.x);
+  console.log(
+    label.padEnd(16),
+    'test roc',
+    rocAuc(test.y, pr).toFixed(3),
+    'pr',
+    averagePrecision(test.y, pr).toFixed(3),
+    'epochs',
+    h?.epochs,
+    'best',
+    h?.bestEpoch,
+    ((performance.now() - t) / 1000).toFixed(1),
+    's',
+  );
+}
