@@ -562,12 +562,21 @@ function attackChart(rows: AttackTypeRecall[]): Chart {
     training: trainingLabel(r),
   }));
   const marked = rows.some((r) => r.seenInTraining !== undefined);
+  const palette: [string, string][] = [
+    [SEEN, '#e45756'],
+    [UNSEEN, '#7b5ea7'],
+    ['unknown', '#9aa0a6'],
+  ];
+  const present = palette.filter(([label]) => values.some((v) => v.training === label));
   const color = marked
     ? {
         field: 'training',
         type: 'nominal',
         title: null,
-        scale: { domain: [SEEN, UNSEEN, 'unknown'], range: ['#e45756', '#7b5ea7', '#9aa0a6'] },
+        scale: {
+          domain: present.map(([label]) => label),
+          range: present.map(([, colour]) => colour),
+        },
         legend: { orient: 'top' },
       }
     : { value: '#e45756' };

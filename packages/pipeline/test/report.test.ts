@@ -130,6 +130,7 @@ describe('renderReport', () => {
     const out = await renderReport({ ...data, attackTypes: rows });
     expect(out).toContain('<th>in training</th>');
     expect(out).toContain('never in training</text>');
+    expect(out).not.toContain('>unknown</text>');
     const unseen = rows.filter((r) => !r.seenInTraining);
     const count = unseen.reduce((s, r) => s + r.count, 0);
     expect(out).toContain(`<tfoot><tr><th scope="row">never in training</th><td>${count}</td>`);
