@@ -68,7 +68,11 @@ export class MultiHeadSelfAttention {
     this.query = new Dense(store, `${name}.query`, dModel, dModel, random);
     this.key = new Dense(store, `${name}.key`, dModel, dModel, random);
     this.value = new Dense(store, `${name}.value`, dModel, dModel, random);
-    this.outProjection = new Dense(store, `${name}.out`, dModel, dModel, random);
+    // As torch.nn.MultiheadAttention: Glorot input projections, an output projection drawn
+    // like torch.nn.Linear's weight, all biases zero.
+    this.outProjection = new Dense(store, `${name}.out`, dModel, dModel, random, {
+      init: 'fanIn',
+    });
   }
 
   /** Attends over `x` [B, T, dModel]. */

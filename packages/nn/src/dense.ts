@@ -14,8 +14,10 @@ import type { ParameterStore } from './parameters.js';
 export interface DenseOptions {
   /** Initialiser of the weight matrix. Default `'glorot'`. */
   init?: Initializer;
-  /** Whether the layer adds a bias (initialised to zero). Default `true`. */
+  /** Whether the layer adds a bias. Default `true`. */
   bias?: boolean;
+  /** Initialiser of the bias (fans: inputSize, outputSize). Default `'zeros'`. */
+  biasInit?: Initializer;
 }
 
 type CustomGradArgument = Parameters<typeof tf.customGrad>[0];
@@ -87,7 +89,11 @@ export class Dense {
     this.bias =
       options.bias === false
         ? undefined
-        : store.create(`${name}.bias`, [outputSize], new Float32Array(outputSize));
+        : store.create(
+            `${name}.bias`,
+            [outputSize],
+            initialValues(options.biasInit ?? 'zeros', outputSize, inputSize, outputSize, random),
+          );
   }
 
   /** Applies the layer to `x` [..., inputSize], giving [..., outputSize]. */

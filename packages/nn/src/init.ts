@@ -5,11 +5,12 @@
 import type { Random } from '@decoders/core';
 
 /** How a weight matrix is initialised. */
-export type Initializer = 'glorot' | 'he' | 'zeros' | 'ones';
+export type Initializer = 'glorot' | 'he' | 'fanIn' | 'zeros' | 'ones';
 
 /**
  * Values for a weight of `size` elements with the given fans: Glorot (Xavier) uniform
- * U(±√(6 / (fanIn + fanOut))), He (Kaiming) uniform U(±√(6 / fanIn)), or constants.
+ * U(±√(6 / (fanIn + fanOut))), He (Kaiming) uniform U(±√(6 / fanIn)), `'fanIn'` uniform
+ * U(±1 / √fanIn) (what torch.nn.Linear draws for its weight and bias), or constants.
  */
 export function initialValues(
   kind: Initializer,
@@ -21,7 +22,12 @@ export function initialValues(
   const out = new Float32Array(size);
   if (kind === 'zeros') return out;
   if (kind === 'ones') return out.fill(1);
-  const limit = kind === 'glorot' ? Math.sqrt(6 / (fanIn + fanOut)) : Math.sqrt(6 / fanIn);
+  const limit =
+    kind === 'glorot'
+      ? Math.sqrt(6 / (fanIn + fanOut))
+      : kind === 'he'
+        ? Math.sqrt(6 / fanIn)
+        : 1 / Math.sqrt(fanIn);
   for (let i = 0; i < size; i++) out[i] = (2 * random.next() - 1) * limit;
   return out;
 }

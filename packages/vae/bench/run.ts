@@ -4,7 +4,7 @@
  * Env: BENCH_QUICK=1 (one seed), BENCH_VARIANTS=0, BENCH_SKIP_QUALITY=1, BENCH_SKIP_SPEED=1,
  * BENCH_EPOCHS, BENCH_CPU_STEPS (see quality.ts and speed.ts).
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { type QualityRow, runQuality } from './quality.js';
 import { runSpeed, type SpeedResult } from './speed.js';
@@ -18,9 +18,32 @@ const readJson = (name: string) => {
 if (process.env.BENCH_SKIP_QUALITY !== '1') await runQuality();
 if (process.env.BENCH_SKIP_SPEED !== '1') await runSpeed();
 
-const quality = readJson('quality.json') as
-  | { backend: string; quick: boolean; rows: QualityRow[] }
-  | undefined;
+// Every quality-*.json (runs may be split by part and dataset); per dataset and variant the
+// row with the most seeds wins.
+const qualityRows = new Map<string, QualityRow>();
+let qualityBackend = '';
+for (const file of existsSync(results) ? readdirSync(results) : []) {
+  if (!/^quality.*\.json$/.test(file)) continue;
+  const part = readJson(file) as { backend: string; rows: QualityRow[] };
+  qualityBackend = part.backend;
+  for (const row of part.rows) {
+    const key = `${row.dataset}/${row.variant}`;
+    const known = qualityRows.get(key);
+    if (!known || known.seeds.length < row.seeds.length) qualityRows.set(key, row);
+  }
+}
+const order = ['odds_thyroid', 'odds_cardio', 'nsl_kdd_train20'];
+const quality =
+  qualityRows.size === 0
+    ? undefined
+    : {
+        backend: qualityBackend,
+        rows: [...qualityRows.values()].sort(
+          (a, b) =>
+            order.indexOf(a.dataset) - order.indexOf(b.dataset) ||
+            Number(b.variant === 'default') - Number(a.variant === 'default'),
+        ),
+      };
 const speed = readJson('speed.json') as SpeedResult | undefined;
 
 const lines: string[] = [

@@ -14,6 +14,7 @@ import {
   type ParameterStore,
   tf,
 } from '@decoders/nn';
+import { TORCH_LINEAR } from './torch-init.js';
 
 /** A Transformer encoder block whose weights live in a ParameterStore. */
 export class EncoderBlock {
@@ -37,8 +38,22 @@ export class EncoderBlock {
       dropout: dropoutRate,
     });
     this.norm1 = new LayerNorm(store, `${name}.norm1`, dModel);
-    this.feedForward1 = new Dense(store, `${name}.ff1`, dModel, feedForwardSize, random);
-    this.feedForward2 = new Dense(store, `${name}.ff2`, feedForwardSize, dModel, random);
+    this.feedForward1 = new Dense(
+      store,
+      `${name}.ff1`,
+      dModel,
+      feedForwardSize,
+      random,
+      TORCH_LINEAR,
+    );
+    this.feedForward2 = new Dense(
+      store,
+      `${name}.ff2`,
+      feedForwardSize,
+      dModel,
+      random,
+      TORCH_LINEAR,
+    );
     this.norm2 = new LayerNorm(store, `${name}.norm2`, dModel);
   }
 

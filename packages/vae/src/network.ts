@@ -6,6 +6,7 @@
 import type { Random } from '@decoders/core';
 import { Dense, dropout, gelu, LayerNorm, ParameterStore, tf } from '@decoders/nn';
 import { EncoderBlock } from './encoder-block.js';
+import { TORCH_LINEAR } from './torch-init.js';
 
 /** Everything that fixes the network's shape. */
 export interface NetworkConfig {
@@ -42,7 +43,7 @@ export class VaeNetwork {
     this.nPatches = Math.ceil(nFeatures / patchSize);
     this.paddedWidth = this.nPatches * patchSize;
     const store = this.store;
-    this.patchProjection = new Dense(store, 'patch', patchSize, dModel, random);
+    this.patchProjection = new Dense(store, 'patch', patchSize, dModel, random, TORCH_LINEAR);
     for (let i = 0; i < config.nLayers; i++) {
       this.blocks.push(
         new EncoderBlock(
@@ -57,12 +58,26 @@ export class VaeNetwork {
       );
     }
     this.poolNorm = new LayerNorm(store, 'pool.norm', dModel);
-    this.poolDense = new Dense(store, 'pool.dense', dModel, dModel, random);
-    this.muHead = new Dense(store, 'mu', dModel, latentDim, random);
-    this.logVarHead = new Dense(store, 'logVar', dModel, latentDim, random);
-    this.decoderHidden = new Dense(store, 'decoder.hidden', latentDim, 2 * dModel, random);
+    this.poolDense = new Dense(store, 'pool.dense', dModel, dModel, random, TORCH_LINEAR);
+    this.muHead = new Dense(store, 'mu', dModel, latentDim, random, TORCH_LINEAR);
+    this.logVarHead = new Dense(store, 'logVar', dModel, latentDim, random, TORCH_LINEAR);
+    this.decoderHidden = new Dense(
+      store,
+      'decoder.hidden',
+      latentDim,
+      2 * dModel,
+      random,
+      TORCH_LINEAR,
+    );
     // Only the nFeatures kept outputs are computed: the padded ones would be trimmed unused.
-    this.decoderOutput = new Dense(store, 'decoder.output', 2 * dModel, nFeatures, random);
+    this.decoderOutput = new Dense(
+      store,
+      'decoder.output',
+      2 * dModel,
+      nFeatures,
+      random,
+      TORCH_LINEAR,
+    );
     // Created last so that every other weight is the same with or without it.
     if (config.positionalEmbedding) {
       const values = new Float32Array(this.nPatches * dModel);

@@ -158,6 +158,7 @@ describe('PatchTransformerVAE', () => {
       latentDim: 8,
       batchSize: 128,
       maxEpochs: 12,
+      learningRate: 3e-3,
       seed: 0,
     });
     const history = await vae.fit(normals);
