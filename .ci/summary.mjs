@@ -1,6 +1,6 @@
 // Adds up the vitest JSON reports that `pnpm test` leaves in each package and example, and
 // prints one closing line: "N passed, N failed". Exits 1 when a test failed or none ran.
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 let passed = 0;
@@ -15,7 +15,9 @@ for (const group of ['packages', 'examples']) {
     passed += report.numPassedTests;
     failed += report.numFailedTests;
     skipped += report.numPendingTests + (report.numTodoTests ?? 0);
-    console.log(`${group}/${name}: ${report.numPassedTests} passed, ${report.numFailedTests} failed`);
+    console.log(
+      `${group}/${name}: ${report.numPassedTests} passed, ${report.numFailedTests} failed`,
+    );
   }
 }
 console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);

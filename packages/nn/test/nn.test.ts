@@ -53,6 +53,13 @@ describe('initialisers and layers', () => {
     expect(Math.max(...a.map(Math.abs))).toBeGreaterThan(0.9 * limit);
   });
 
+  it('draws fanIn weights within ±1/√fanIn, as torch.nn.Linear', () => {
+    const values = initialValues('fanIn', 4000, 16, 3, new Random(1));
+    const largest = Math.max(...values.map(Math.abs));
+    expect(largest).toBeLessThanOrEqual(0.25);
+    expect(largest).toBeGreaterThan(0.24);
+  });
+
   it('computes exact GELU', () => {
     const out = tf.tidy(() => gelu(tf.tensor1d([-1, 0, 1, 2])).dataSync());
     const expected = [-0.15865525, 0, 0.84134475, 1.95449974];

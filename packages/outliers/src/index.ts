@@ -13,4 +13,8 @@ export type { LocalOutlierFactorOptions } from './local-outlier-factor.js';
 export { LocalOutlierFactor } from './local-outlier-factor.js';
 export type { NeighborMetric } from './neighbors.js';
 export { NEIGHBOR_METRICS } from './neighbors.js';
+export type { OneClassSVMMode, OneClassSVMOptions } from './one-class-svm.js';
+export { OneClassSVM } from './one-class-svm.js';
 export type { WorkersOption } from './parallel.js';
+export type { KernelName, ScoringWorkers } from './svm-kernels.js';
+export { KERNEL_NAMES } from './svm-kernels.js';
