@@ -168,7 +168,49 @@ function referenceAvailable(): boolean {
   return r.status === 0;
 }
 
-function reference(d: Dataset): { wall: number; fusion: Metrics } | null {
+interface ReferenceRun {
+  wall: number;
+  fusion: Metrics;
+  /** Test metrics of every model the reference scored, under its own names. */
+  models: Record<string, Metrics>;
+  timings: Record<string, number>;
+}
+
+/** The reference's model name for each of ours, for the per-stage table. */
+const REFERENCE_NAMES: Record<string, string> = {
+  fusion: 'fusion',
+  isolationForest: 'iforest',
+  oneClassSvm: 'ocsvm',
+  localOutlierFactor: 'lof',
+  isolationForestRaw: 'iforest_raw',
+  oneClassSvmRaw: 'ocsvm_raw',
+  localOutlierFactorRaw: 'lof_raw',
+  vaeReconstruction: 'vae_recon_mu',
+};
+
+function referenceModels(json: {
+  models: Record<string, { test: { roc_auc: number; pr_auc: number; f1: number } }>;
+}): Record<string, Metrics> {
+  const out: Record<string, Metrics> = {};
+  for (const [name, m] of Object.entries(json.models)) {
+    out[name] = { rocAuc: m.test.roc_auc, prAuc: m.test.pr_auc, f1: m.test.f1 };
+  }
+  return out;
+}
+
+/** The reference's stage seconds, grouped as ours are. */
+function referenceStages(t: Record<string, number>): Record<string, number> {
+  const sum = (...keys: string[]) => keys.reduce((a, k) => a + (t[k] ?? 0), 0);
+  return {
+    preprocess: sum('load_csv', 'preprocess_fit', 'preprocess_transform'),
+    vae: sum('vae_train', 'vae_encode', 'vae_recon_score'),
+    detectors: t.detectors_total ?? 0,
+    fusion: sum('meta_features', 'fusion_train', 'fusion_score'),
+    total: t.total ?? 0,
+  };
+}
+
+function reference(d: Dataset): ReferenceRun | null {
   const out = join(work, `${d.name}-reference.json`);
   const args = [
     join(referenceDir, 'pipeline.py'),
@@ -191,8 +233,8 @@ function reference(d: Dataset): { wall: number; fusion: Metrics } | null {
     return null;
   }
   const json = JSON.parse(readFileSync(out, 'utf8'));
-  const t = json.models.fusion.test;
-  return { wall, fusion: { rocAuc: t.roc_auc, prAuc: t.pr_auc, f1: t.f1 } };
+  const models = referenceModels(json);
+  return { wall, fusion: models.fusion, models, timings: referenceStages(json.timings_s) };
 }
 
 function stored(path: string) {
@@ -209,6 +251,8 @@ function stored(path: string) {
     fusion: { rocAuc: models.fusion.test.roc_auc, prAuc: models.fusion.test.pr_auc },
     bestSingle,
     total: json.timings_s.total as number,
+    models: referenceModels(json),
+    timings: referenceStages(json.timings_s),
   };
 }
 
@@ -224,7 +268,22 @@ function average(runs: RunResult[]) {
     prAuc: mean(runs.map((r) => r.test.detectors[name].prAuc)),
   }));
   detectors.sort((a, b) => b.prAuc - a.prAuc);
+  const models: Record<string, Metrics> = {
+    fusion: {
+      rocAuc: mean(runs.map((r) => r.test.fusion.rocAuc)),
+      prAuc: mean(runs.map((r) => r.test.fusion.prAuc)),
+      f1: mean(runs.map((r) => r.test.fusion.f1)),
+    },
+  };
+  for (const name of names) {
+    models[name] = {
+      rocAuc: mean(runs.map((r) => r.test.detectors[name].rocAuc)),
+      prAuc: mean(runs.map((r) => r.test.detectors[name].prAuc)),
+      f1: mean(runs.map((r) => r.test.detectors[name].f1)),
+    };
+  }
   return {
+    models,
     rocAuc: mean(runs.map((r) => r.test.fusion.rocAuc)),
     prAuc: mean(runs.map((r) => r.test.fusion.prAuc)),
     f1: mean(runs.map((r) => r.test.fusion.f1)),
@@ -287,6 +346,10 @@ interface DatasetResult {
   name: string;
   quality: string;
   timing: string;
+  /** Per-stage rows: test ROC-AUC / PR-AUC / F1 of every model, ours and the reference's. */
+  stages: string[];
+  /** Where the reference's per-stage figures come from. */
+  stagesSource: string;
   variants: string[];
   pass: boolean;
   load: [number, number];
@@ -323,12 +386,13 @@ function benchDataset(d: Dataset, hasReference: boolean): DatasetResult {
 
   let refWall = '';
   let ratio = '';
+  let refRun: ReferenceRun | null = null;
   if (hasReference) {
     log(`${d.name}: reference run`);
-    const r = reference(d);
-    if (r) {
-      refWall = f1(r.wall);
-      ratio = `${(a.wall / r.wall).toFixed(2)}×`;
+    refRun = reference(d);
+    if (refRun) {
+      refWall = f1(refRun.wall);
+      ratio = `${(a.wall / refRun.wall).toFixed(2)}×`;
     }
   }
   if (!refWall) {
@@ -336,7 +400,22 @@ function benchDataset(d: Dataset, hasReference: boolean): DatasetResult {
     ratio = `${(a.wall / best.total).toFixed(2)}× stored`;
   }
   const s = a.stages;
-  const timing = `| ${d.name} | ${f1(a.wall)} | ${f1(s.preprocess)} / ${f1(s.vae)} / ${f1(s.detectors)} / ${f1(s.fusion)} | ${refWall} | ${ratio} |`;
+  const rs = refRun?.timings ?? best.timings;
+  const stageTimes = (['preprocess', 'vae', 'detectors', 'fusion'] as const)
+    .map((k) => `${f1(s[k])} vs ${f1(rs[k])}`)
+    .join(' / ');
+  const timing = `| ${d.name} | ${f1(a.wall)} | ${refWall} | ${ratio} | ${stageTimes} |`;
+  const refModels = refRun?.models ?? best.models;
+  const trio = (m: Metrics | undefined) =>
+    m ? `${f3(m.rocAuc)} / ${f3(m.prAuc)} / ${f3(m.f1)}` : '–';
+  const stages = Object.entries(a.models).map(([name, m]) => {
+    const ref = refModels[REFERENCE_NAMES[name] ?? name];
+    const diff = ref ? `${m.prAuc - ref.prAuc >= 0 ? '+' : ''}${f3(m.prAuc - ref.prAuc)}` : '–';
+    return `| ${d.name} | ${name} | ${trio(m)} | ${trio(ref)} | ${diff} |`;
+  });
+  const stagesSource = refRun
+    ? `${d.name}: reference run in this session`
+    : `${d.name}: stored ${d.best}`;
 
   const variants: string[] = [];
   if (d.variants) {
@@ -355,6 +434,8 @@ function benchDataset(d: Dataset, hasReference: boolean): DatasetResult {
     name: d.name,
     quality,
     timing,
+    stages,
+    stagesSource,
     variants,
     pass,
     load: [load0, loadavg()[0]],
@@ -426,13 +507,28 @@ function writeDocs(): void {
     '',
     `All targets met: **${allPass ? 'yes' : 'no'}**.`,
     '',
+    '## Quality per stage: every detector and the fusion, ours beside the reference',
+    '',
+    'Test ROC-AUC / PR-AUC / F1 (each model at its own validation-tuned F1 threshold). Ours: the',
+    'mean over the seeds above; the reference: its variant d (the configuration our defaults',
+    'follow) on the same rows, run in this session where Python is available, otherwise its',
+    'stored result. Names: `…Raw` detectors see the preprocessed features, the others the VAE',
+    "latent; `vaeReconstruction` is the reference's `vae_recon_mu`.",
+    '',
+    '| data set | model | Decoders ROC / PR / F1 | reference ROC / PR / F1 | PR-AUC difference |',
+    '|---|---|---:|---:|---:|',
+    ...rows.flatMap((r) => r.stages ?? []),
+    '',
+    `Reference figures: ${rows.map((r) => r.stagesSource ?? `${r.name}: not recorded`).join('; ')}.`,
+    '',
     '## Time: `decoders run` beside the reference, same session',
     '',
     'Wall seconds of the whole command (read, split, fit, evaluate, save) for the first seed; the',
     'reference runs its variant d (the configuration our defaults follow; its own stratified split',
-    'with seed 42, the same rows) with 2 threads, right after ours.',
+    'with seed 42, the same rows) with 2 threads, right after ours. Stage seconds are ours vs the',
+    "reference's own timers (its `timings_s`).",
     '',
-    '| data set | Decoders s | preprocess / vae / detectors / fusion s | reference s | ratio |',
+    '| data set | Decoders s | reference s | ratio | preprocess / vae / detectors / fusion s, ours vs reference |',
     '|---|---:|---:|---:|---:|',
     ...rows.map((r) => r.timing),
     '',
@@ -449,6 +545,22 @@ function writeDocs(): void {
     '## Memory: `decoders score` on 2,000,000 rows',
     '',
     memory,
+    '',
+    '## Each stage on its own',
+    '',
+    'The root `pnpm bench` runs every package\'s benchmark before this one; each writes its table,',
+    'beside scikit-learn or PyTorch measured in the same run, into its package README:',
+    '',
+    '- [metrics](../packages/metrics/README.md#benchmarks): rocAuc, averagePrecision and',
+    '  bestF1Threshold on 1,000,000 rows against scikit-learn;',
+    '- [preprocess](../packages/preprocess/README.md#benchmarks): CSV read, fit and transform of',
+    '  500,000 mixed rows against csv-parse alone and scikit-learn;',
+    '- [outliers](../packages/outliers/README.md#benchmarks): Isolation Forest, Local Outlier Factor',
+    '  and One-Class SVM fit and score against scikit-learn, and the approximate One-Class SVM;',
+    '- [vae](../packages/vae/README.md#benchmarks): seconds per epoch against PyTorch, and',
+    "  reconstruction-error ROC-AUC against the reference's `vae_recon_mu`;",
+    '- [fusion](../packages/fusion/README.md#benchmarks): test PR-AUC on the reference\'s own',
+    '  detector scores against its fusion, and training and scoring speed against PyTorch.',
     '',
   ].join('\n');
   process.stdout.write(`${doc}\n`);

@@ -43,16 +43,9 @@ const train = part(split.train);
 const val = part(split.validation);
 const test = part(split.test);
 const settings: Record<string, object> = {
-  b256lr3e3e100p15: { batchSize: 256, learningRate: 3e-3, maxEpochs: 100, patience: 15 },
-  b512lr1e2e100p15: { learningRate: 1e-2, maxEpochs: 100, patience: 15 },
-  b512lr3e3e100p15: { learningRate: 3e-3, maxEpochs: 100, patience: 15 },
-  b256lr3e3e100p15bal: {
-    batchSize: 256,
-    learningRate: 3e-3,
-    maxEpochs: 100,
-    patience: 15,
-    positiveWeight: 'balanced',
-  },
+  b512lr1e2e100p15: { batchSize: 512, learningRate: 1e-2, maxEpochs: 100, patience: 15 },
+  b128lr1e2e100p15: { batchSize: 128, learningRate: 1e-2, maxEpochs: 100, patience: 15 },
+  b128lr3e3e100p20: { batchSize: 128, learningRate: 3e-3, maxEpochs: 100, patience: 20 },
   b128lr1e3e100p15: { batchSize: 128, learningRate: 1e-3, maxEpochs: 100, patience: 15 },
 };
 for (const [label, o] of Object.entries(settings)) {
