@@ -548,7 +548,7 @@ function writeDocs(): void {
     '',
     '## Each stage on its own',
     '',
-    'The root `pnpm bench` runs every package\'s benchmark before this one; each writes its table,',
+    "The root `pnpm bench` runs every package's benchmark before this one; each writes its table,",
     'beside scikit-learn or PyTorch measured in the same run, into its package README:',
     '',
     '- [metrics](../packages/metrics/README.md#benchmarks): rocAuc, averagePrecision and',
@@ -559,7 +559,7 @@ function writeDocs(): void {
     '  and One-Class SVM fit and score against scikit-learn, and the approximate One-Class SVM;',
     '- [vae](../packages/vae/README.md#benchmarks): seconds per epoch against PyTorch, and',
     "  reconstruction-error ROC-AUC against the reference's `vae_recon_mu`;",
-    '- [fusion](../packages/fusion/README.md#benchmarks): test PR-AUC on the reference\'s own',
+    "- [fusion](../packages/fusion/README.md#benchmarks): test PR-AUC on the reference's own",
     '  detector scores against its fusion, and training and scoring speed against PyTorch.',
     '',
   ].join('\n');
