@@ -217,6 +217,93 @@ describe('LocalOutlierFactor neighbours', () => {
     }
   });
 
+  it('screens blocks exactly: odd widths, scales far apart, duplicates, with and without WebAssembly', () => {
+    /** The k smallest (plain-loop distance, index) pairs of each query, by brute force. */
+    const brute = (
+      train: Float64Array,
+      n: number,
+      q: Float64Array,
+      m: number,
+      cols: number,
+      k: number,
+      self: boolean,
+    ) => {
+      const indices: number[] = [];
+      const distances: number[] = [];
+      for (let i = 0; i < m; i++) {
+        const all: { j: number; d: number }[] = [];
+        for (let j = 0; j < n; j++) {
+          if (self && j === i) continue;
+          let sum = 0;
+          for (let c = 0; c < cols; c++) sum += (q[i * cols + c] - train[j * cols + c]) ** 2;
+          all.push({ j, d: sum });
+        }
+        all.sort((a, b) => a.d - b.d || a.j - b.j);
+        for (const e of all.slice(0, k)) {
+          indices.push(e.j);
+          distances.push(Math.sqrt(e.d));
+        }
+      }
+      return { indices, distances };
+    };
+    const wasm = globalThis.WebAssembly;
+    try {
+      for (const hide of [false, true]) {
+        if (hide) (globalThis as { WebAssembly?: unknown }).WebAssembly = undefined;
+        for (const [rows, cols, scale] of [
+          [203, 7, 1],
+          [161, 33, 1],
+          [150, 5, 1e6],
+          [97, 6, 0],
+          [45, 3, 1e200],
+        ] as const) {
+          const base = contractData(rows + 37, cols, rows);
+          const data = base.map((row) =>
+            row.map((v, c) =>
+              // 0: a grid with many ties; 1e6: columns scaled 1e-3 to 10, around 1e6; 1e200: norms
+              // beyond the float range
+              scale === 0
+                ? Math.round(v)
+                : scale === 1
+                  ? v
+                  : scale === 1e200
+                    ? v * 1e200
+                    : v * 10 ** (c - 3) + 1e6,
+            ),
+          );
+          // Exact duplicates of earlier rows.
+          for (let i = 10; i < rows; i += 17) data[i] = [...data[i - 3]];
+          const train = Float64Array.from(data.slice(0, rows).flat());
+          const query = Float64Array.from(data.slice(rows).flat());
+          const k = 9;
+          for (const [q, m, self] of [
+            [train, rows, true],
+            [query, 37, false],
+            [train, 41, true],
+          ] as const) {
+            const result = searchNeighbors({
+              train,
+              trainRows: rows,
+              cols,
+              query: q,
+              start: 0,
+              end: m,
+              k,
+              metric: 'euclidean',
+              excludeSelf: self,
+            });
+            const expected = brute(train, rows, q, m, cols, k, self);
+            const label = `${rows} × ${cols}, scale ${scale}, ${m} queries, wasm hidden ${hide}`;
+            expect(Array.from(result.indices), label).toEqual(expected.indices);
+            expect(Array.from(result.distances), label).toEqual(expected.distances);
+          }
+        }
+      }
+    } finally {
+      (globalThis as { WebAssembly?: unknown }).WebAssembly = wasm;
+    }
+  });
+
   it('accepts the metrics of ml-distance and rejects unknown ones', () => {
     // Rows that are probability vectors, the domain of the divergences among them.
     const positive = X.map((row) => {
@@ -240,14 +327,21 @@ describe('LocalOutlierFactor neighbours', () => {
   });
 
   it('gives identical results with worker threads and on one thread', () => {
-    const many = contractData(600, 6, 9);
+    const many = contractData(601, 6, 9);
     const train = Float64Array.from(many.flat());
-    const task = { train, trainRows: 600, cols: 6, query: train, start: 0, end: 600, k: 10 };
+    const task = { train, trainRows: 601, cols: 6, query: train, start: 0, end: 601, k: 10 };
+    // One thread shares each pair between its two rows; three split the rows and do not.
     const one = findNeighbors(task, 'euclidean', true, 1);
     const three = findNeighbors(task, 'euclidean', true, 3);
     expect(three.workersUsed).toBe(2);
     expect(Array.from(three.indices)).toEqual(Array.from(one.indices));
     expect(Array.from(three.distances)).toEqual(Array.from(one.distances));
+    const newRows = { ...task, query: Float64Array.from(contractData(99, 6, 10).flat()), end: 99 };
+    const oneNew = findNeighbors(newRows, 'euclidean', false, 1);
+    const threeNew = findNeighbors(newRows, 'euclidean', false, 3);
+    expect(threeNew.workersUsed).toBe(2);
+    expect(Array.from(threeNew.indices)).toEqual(Array.from(oneNew.indices));
+    expect(Array.from(threeNew.distances)).toEqual(Array.from(oneNew.distances));
     const single = new LocalOutlierFactor({ novelty: true, workers: 1 }).fit(many);
     const parallel = new LocalOutlierFactor({ novelty: true, workers: 3 }).fit(many);
     expect(Array.from(parallel.scoreSamples(X.map((r) => [...r, 0, 0])))).toEqual(
