@@ -43,7 +43,8 @@ import type {
 
 /** Format name of a saved {@link AttentionFusion}. */
 export const ATTENTION_FUSION_FORMAT = 'decoders.attention-fusion';
-const ATTENTION_FUSION_VERSION = 1;
+/** Version 2 saves one weight set per ensemble member; version 1 files (one network) load too. */
+const ATTENTION_FUSION_VERSION = 2;
 
 /** Rows per forward pass when scoring; bounds memory only. */
 const SCORING_CHUNK = 8192;
@@ -73,6 +74,10 @@ export interface AttentionFusionOptions {
   patience?: number;
   /** Seed of the initial weights, batch order and dropout. Default `0`. */
   seed?: number;
+  /** Networks trained with seeds `seed`, `seed + 1`, …, each with its own early stopping; the
+   * fused probability is the mean of theirs. More members steady the result on small training
+   * sets at a proportional training cost. Default `1` (one network; see the README). */
+  ensembleSize?: number;
   /** Threshold rule on validation data: exact F1 maximum, a target precision or a target
    * false-positive rate. Default `{ strategy: 'f1' }`. */
   threshold?: ThresholdStrategy;
@@ -89,6 +94,7 @@ interface ResolvedOptions {
   maxEpochs: number;
   patience: number;
   seed: number;
+  ensembleSize: number;
   threshold: ThresholdStrategy;
 }
 
@@ -98,7 +104,10 @@ interface AttentionFusionState {
   threshold: number;
   positiveWeight: number;
   meta: SavedState;
-  weights: SavedWeights;
+  /** One weight set per ensemble member (format version 2). */
+  members?: SavedWeights[];
+  /** The single network of a version 1 file. */
+  weights?: SavedWeights;
 }
 
 /**
@@ -123,7 +132,7 @@ interface AttentionFusionState {
  */
 export class AttentionFusion implements Fusion {
   private readonly options: ResolvedOptions;
-  private network: FusionNetwork | undefined;
+  private networks: FusionNetwork[] = [];
   private meta: MetaFeatures | undefined;
   private names: string[] = [];
   private threshold_ = Number.NaN;
@@ -192,10 +201,79 @@ export class AttentionFusion implements Fusion {
     const y = Float32Array.from(labels!);
     const yValidation = Float64Array.from(options.validationLabels);
 
-    const random = new Random(o.seed);
+    const width = s.cols * TOKEN_WIDTH;
+    const members: FusionNetwork[] = [];
+    const histories: TrainingHistory[] = [];
+    try {
+      for (let member = 0; member < o.ensembleSize; member++) {
+        const onProgress = options.onProgress;
+        const { network, history } = await this.trainMember(o.seed + member, s.cols, {
+          train,
+          y,
+          validation,
+          yValidation,
+          width,
+          positiveWeight,
+          logger,
+          signal: options.signal,
+          onProgress:
+            onProgress && o.ensembleSize > 1
+              ? (event) =>
+                  onProgress({
+                    ...event,
+                    fraction: (member + (event.fraction ?? 0)) / o.ensembleSize,
+                    message: `ensemble member ${member + 1} of ${o.ensembleSize}`,
+                  })
+              : onProgress,
+        });
+        members.push(network);
+        histories.push(history);
+      }
+    } catch (error) {
+      for (const network of members) network.dispose();
+      throw error;
+    }
+    const history: TrainingHistory =
+      histories.length === 1 ? histories[0] : { ...histories[0], members: histories };
+
+    for (const network of this.networks) network.dispose();
+    this.networks = members;
+    this.meta = meta;
+    this.names = names;
+    this.positiveWeight_ = positiveWeight;
+    const validationProbability = probabilityOf(members, validation, s.cols);
+    this.threshold_ = chooseThreshold(o.threshold, validationProbability, yValidation);
+    logger.info?.('attention fusion trained', {
+      epochs: history.epochs,
+      bestEpoch: history.bestEpoch,
+      members: members.length,
+      threshold: this.threshold_,
+    });
+    return history;
+  }
+
+  /** Trains one network from `seed` with early stopping on validation PR-AUC. */
+  private async trainMember(
+    seed: number,
+    nDetectors: number,
+    data: {
+      train: Float32Array;
+      y: Float32Array;
+      validation: Float32Array;
+      yValidation: Float64Array;
+      width: number;
+      positiveWeight: number;
+      logger: NonNullable<FusionFitOptions['logger']>;
+      signal?: AbortSignal;
+      onProgress?: FusionFitOptions['onProgress'];
+    },
+  ): Promise<{ network: FusionNetwork; history: TrainingHistory }> {
+    const o = this.options;
+    const { train, y, validation, yValidation, width, positiveWeight } = data;
+    const random = new Random(seed);
     const network = new FusionNetwork(
       {
-        nDetectors: s.cols,
+        nDetectors,
         dModel: o.dModel,
         nHeads: o.nHeads,
         dropout: o.dropout,
@@ -206,12 +284,10 @@ export class AttentionFusion implements Fusion {
     const shuffle = random.fork();
     const dropoutRandom = random.fork();
     const optimizer = new AdamW({ learningRate: o.learningRate, weightDecay: 0 });
-    const width = s.cols * TOKEN_WIDTH;
     const variables = network.variables;
-    let history: TrainingHistory;
     try {
-      history = await trainLoop({
-        nSamples: s.rows,
+      const history = await trainLoop({
+        nSamples: y.length,
         batchSize: o.batchSize,
         maxEpochs: o.maxEpochs,
         patience: o.patience,
@@ -219,43 +295,30 @@ export class AttentionFusion implements Fusion {
         random: shuffle,
         variables,
         stage: 'fusion',
-        onProgress: options.onProgress,
-        signal: options.signal,
-        logger,
+        onProgress: data.onProgress,
+        signal: data.signal,
+        logger: data.logger,
         step: (indices) => {
           const batch = gatherRows(train, width, indices);
           const target = new Float32Array(indices.length);
           for (let k = 0; k < indices.length; k++) target[k] = y[indices[k]];
           return tf.tidy(() => {
-            const x = tf.tensor3d(batch, [indices.length, s.cols, TOKEN_WIDTH]);
+            const x = tf.tensor3d(batch, [indices.length, nDetectors, TOKEN_WIDTH]);
             const t = tf.tensor1d(target);
             return trainStep(optimizer, variables, () =>
               weightedLogLoss(network.apply(x, dropoutRandom).logits, t, positiveWeight),
             );
           });
         },
-        validate: () => averagePrecision(yValidation, logitsOf(network, validation, s.cols)),
+        validate: () => averagePrecision(yValidation, logitsOf(network, validation, nDetectors)),
       });
+      return { network, history };
     } catch (error) {
       network.dispose();
       throw error;
     } finally {
       optimizer.dispose();
     }
-
-    this.network?.dispose();
-    this.network = network;
-    this.meta = meta;
-    this.names = names;
-    this.positiveWeight_ = positiveWeight;
-    const validationProbability = sigmoid(logitsOf(network, validation, s.cols));
-    this.threshold_ = chooseThreshold(o.threshold, validationProbability, yValidation);
-    logger.info?.('attention fusion trained', {
-      epochs: history.epochs,
-      bestEpoch: history.bestEpoch,
-      threshold: this.threshold_,
-    });
-    return history;
   }
 
   /** Probability of attack per row, in [0, 1]. */
@@ -263,7 +326,7 @@ export class AttentionFusion implements Fusion {
     this.checkFitted('predictProba()');
     const features = this.meta!.transform(scores);
     checkBackend();
-    return sigmoid(logitsOf(this.network!, features, this.meta!.nDetectors));
+    return probabilityOf(this.networks, features, this.meta!.nDetectors);
   }
 
   /** 1 where the probability is at or above the threshold, else 0. */
@@ -276,8 +339,9 @@ export class AttentionFusion implements Fusion {
 
   /**
    * Per row: the attention each detector's token received, averaged over heads and query
-   * tokens (sums to 1), and each detector's ECDF rank. Attention says which detectors the
-   * model looked at for this row, which is not the same as a causal attribution.
+   * tokens (sums to 1; with an ensemble, also averaged over its members), and each detector's
+   * ECDF rank. Attention says which detectors the model looked at for this row, which is not the
+   * same as a causal attribution.
    */
   explain(scores: MatrixInput): Explanation[] {
     this.checkFitted('explain()');
@@ -290,17 +354,18 @@ export class AttentionFusion implements Fusion {
       const count = Math.min(SCORING_CHUNK, rows - start);
       const received = tf.tidy(() => {
         const chunk = features.subarray(start * m * TOKEN_WIDTH, (start + count) * m * TOKEN_WIDTH);
-        const { logits, weights } = this.network!.apply(
-          tf.tensor3d(chunk, [count, m, TOKEN_WIDTH]),
-          undefined,
-          true,
-        );
-        logits.dispose();
-        // [B, H, query, key] → mean over heads and queries → [B, key]; the weights were kept
-        // out of the network's tidy scope, so they are freed here.
-        const mean = tf.mean(weights!, [1, 2]);
-        weights!.dispose();
-        return mean;
+        const x = tf.tensor3d(chunk, [count, m, TOKEN_WIDTH]);
+        // Per member [B, H, query, key] → mean over heads and queries → [B, key], then the mean
+        // over members; the weights were kept out of each network's tidy scope, so they are
+        // freed here.
+        const perMember = this.networks.map((network) => {
+          const { logits, weights } = network.apply(x, undefined, true);
+          logits.dispose();
+          const mean = tf.mean(weights!, [1, 2]);
+          weights!.dispose();
+          return mean;
+        });
+        return perMember.length === 1 ? perMember[0] : tf.mean(tf.stack(perMember), 0);
       });
       const values = received.dataSync();
       received.dispose();
@@ -324,7 +389,7 @@ export class AttentionFusion implements Fusion {
       threshold: this.threshold_,
       positiveWeight: this.positiveWeight_,
       meta: this.meta!.toJSON(),
-      weights: saveWeights(this.network!.store),
+      members: this.networks.map((network) => saveWeights(network.store)),
     });
   }
 
@@ -352,24 +417,36 @@ export class AttentionFusion implements Fusion {
     if (typeof state.threshold !== 'number' || Number.isNaN(state.threshold)) {
       throw new FormatError('saved attention fusion has no valid threshold');
     }
+    const saved = Array.isArray(state.members)
+      ? state.members
+      : state.weights !== undefined
+        ? [state.weights]
+        : [];
+    if (saved.length === 0) {
+      throw new FormatError('saved attention fusion has no network weights: the file is truncated');
+    }
     const o = fusion.options;
-    const network = new FusionNetwork(
-      {
-        nDetectors: meta.nDetectors,
-        dModel: o.dModel,
-        nHeads: o.nHeads,
-        dropout: o.dropout,
-        identityEmbedding: o.identityEmbedding,
-      },
-      new Random(o.seed),
-    );
+    const networks: FusionNetwork[] = [];
     try {
-      loadWeights(network.store, state.weights);
+      for (const weights of saved) {
+        const network = new FusionNetwork(
+          {
+            nDetectors: meta.nDetectors,
+            dModel: o.dModel,
+            nHeads: o.nHeads,
+            dropout: o.dropout,
+            identityEmbedding: o.identityEmbedding,
+          },
+          new Random(o.seed),
+        );
+        networks.push(network);
+        loadWeights(network.store, weights);
+      }
     } catch (error) {
-      network.dispose();
+      for (const network of networks) network.dispose();
       throw error;
     }
-    fusion.network = network;
+    fusion.networks = networks;
     fusion.meta = meta;
     fusion.threshold_ = state.threshold;
     fusion.positiveWeight_ = Number(state.positiveWeight);
@@ -378,13 +455,15 @@ export class AttentionFusion implements Fusion {
 
   /** Frees the network's tensors; the model is unfitted afterwards. */
   dispose(): void {
-    this.network?.dispose();
-    this.network = undefined;
+    for (const network of this.networks) network.dispose();
+    this.networks = [];
     this.meta = undefined;
   }
 
   private checkFitted(method: string): void {
-    if (!this.network || !this.meta) throw new NotFittedError('AttentionFusion', method);
+    if (this.networks.length === 0 || !this.meta) {
+      throw new NotFittedError('AttentionFusion', method);
+    }
   }
 }
 
@@ -416,6 +495,18 @@ function logitsOf(network: FusionNetwork, features: Float32Array, m: number): Fl
     out.set(logits.dataSync(), start);
     logits.dispose();
   }
+  return out;
+}
+
+/** Mean over the ensemble's networks of each row's probability (the one network's when alone). */
+function probabilityOf(networks: FusionNetwork[], features: Float32Array, m: number): Float64Array {
+  const out = sigmoid(logitsOf(networks[0], features, m));
+  if (networks.length === 1) return out;
+  for (let k = 1; k < networks.length; k++) {
+    const p = sigmoid(logitsOf(networks[k], features, m));
+    for (let i = 0; i < out.length; i++) out[i] += p[i];
+  }
+  for (let i = 0; i < out.length; i++) out[i] /= networks.length;
   return out;
 }
 
@@ -470,6 +561,7 @@ function resolveOptions(options: AttentionFusionOptions): ResolvedOptions {
     maxEpochs: checkInteger('maxEpochs', options.maxEpochs ?? 50, { min: 1 }),
     patience: checkInteger('patience', options.patience ?? 8, { min: 1 }),
     seed: checkInteger('seed', options.seed ?? 0, {}),
+    ensembleSize: checkInteger('ensembleSize', options.ensembleSize ?? 1, { min: 1, max: 100 }),
     threshold: checkThresholdStrategy(options.threshold ?? { strategy: 'f1' }, [
       'f1',
       'precision',

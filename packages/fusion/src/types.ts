@@ -31,6 +31,9 @@ export interface TrainingHistory {
   loss: number[];
   /** Validation metric per epoch (PR-AUC for the fusion). */
   validation: number[];
+  /** With an ensemble of several networks: each member's history (the fields above are the
+   * first member's). */
+  members?: TrainingHistory[];
 }
 
 /** Options of `fit` shared by every fusion model. */

@@ -1,8 +1,10 @@
 import {
   AbortError,
   FormatError,
+  loadState,
   NotFittedError,
   type ProgressEvent,
+  saveState,
   ValidationError,
 } from '@decoders/core';
 import { tf } from '@decoders/nn';
@@ -175,10 +177,47 @@ describe('AttentionFusion', () => {
     ).rejects.toThrow(/validationLabels hold a single class/);
   });
 
+  it('averages an ensemble of networks trained with consecutive seeds', async () => {
+    const { fusion, history } = await trained({ ensembleSize: 3 });
+    const members = [base, await trained({ seed: 8 }), await trained({ seed: 9 })];
+    const p = fusion.predictProba(data.test.scores);
+    const alone = members.map((m) => m.fusion.predictProba(data.test.scores));
+    for (let i = 0; i < p.length; i++) {
+      expect(p[i]).toBeCloseTo((alone[0][i] + alone[1][i] + alone[2][i]) / 3, 12);
+    }
+    expect(history.members).toHaveLength(3);
+    expect(history.members![0]).toEqual({ ...base.history });
+    expect(history.members![2]).toEqual(members[2].history);
+    for (const e of fusion.explain(data.test.scores)) {
+      expect(e.attention.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 6);
+    }
+    const loaded = AttentionFusion.fromJSON(JSON.stringify(fusion.toJSON()));
+    expect(loaded.predictProba(data.test.scores)).toEqual(p);
+    expect(loaded.explain(data.test.scores)).toEqual(fusion.explain(data.test.scores));
+    for (const m of members.slice(1)) m.fusion.dispose();
+    fusion.dispose();
+    loaded.dispose();
+  });
+
+  it('loads a version 1 file, which holds one network', () => {
+    const saved = base.fusion.toJSON();
+    const state = loadState<Record<string, unknown>>(saved, saved.format, 2);
+    const { members, ...rest } = state as { members: unknown[] };
+    const v1 = saveState(saved.format, 1, { ...rest, weights: members[0] });
+    const loaded = AttentionFusion.fromJSON(v1);
+    expect(loaded.predictProba(data.test.scores)).toEqual(
+      base.fusion.predictProba(data.test.scores),
+    );
+    loaded.dispose();
+    const empty = saveState(saved.format, 2, { ...rest, members: [] });
+    expect(() => AttentionFusion.fromJSON(empty)).toThrow(/no network weights/);
+  });
+
   it('rejects bad options and input with typed errors', async () => {
     expect(() => new AttentionFusion({ nHeads: 5 })).toThrow(/nHeads \(5\) must divide dModel/);
     expect(() => new AttentionFusion({ positiveWeight: -1 })).toThrow(/positiveWeight/);
     expect(() => new AttentionFusion({ dropout: 1 })).toThrow(/dropout/);
+    expect(() => new AttentionFusion({ ensembleSize: 0 })).toThrow(/ensembleSize/);
     expect(() => new AttentionFusion().predictProba([[1, 2, 3, 4]])).toThrow(NotFittedError);
     await expect(
       new AttentionFusion(quick).fit(data.train.scores, data.train.labels),
