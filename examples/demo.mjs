@@ -4,7 +4,7 @@
  * attack types never seen in training; it prints the test metrics, recall per attack type and
  * the path of the HTML report.
  *
- * It uses the quick preset (a small VAE trained for at most 8 epochs, fusion for at most 20,
+ * It uses the quick preset (a small VAE trained for at most 8 epochs, fusion for at most 30,
  * 100-tree forests) so that it finishes in a few minutes on a laptop; pass --preset full for the
  * reference sizes (VAE d_model 128, two layers, up to 50 epochs), which takes far longer.
  *

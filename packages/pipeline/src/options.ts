@@ -142,9 +142,10 @@ const PRESETS = {
     attention: {
       identityEmbedding: true,
       learningRate: 1e-2,
-      batchSize: 512,
+      batchSize: 128,
       maxEpochs: 100,
       patience: 15,
+      ensembleSize: 5,
     },
     trees: 400,
   },
