@@ -118,6 +118,7 @@ const REFERENCE_D = [
 
 const VARIANTS: { name: string; args: string[] }[] = [
   { name: 'out-of-fold 5', args: ['--out-of-fold', '5'] },
+  { name: 'in-sample LOF training scores', args: ['--no-leave-one-out'] },
   { name: 'raw only (4 tokens)', args: ['--detector-input', 'raw'] },
   { name: 'latent only (4 tokens)', args: ['--detector-input', 'latent'] },
 ];

@@ -84,6 +84,13 @@ export interface DetectionPipelineOptions {
   reconstructionToken?: boolean;
   /** Train the fusion on k-fold out-of-fold detector scores of the training normals; 0 = off. Default `0`. */
   outOfFold?: number;
+  /**
+   * Give the fusion's training normals the scores of Local Outlier Factor detectors that leave
+   * each row out of its own neighbourhood (LOF's outlier-mode factor, scikit-learn's
+   * `negative_outlier_factor_`), as any new row is scored, instead of in-sample novelty scores in
+   * which every row is its own nearest neighbour. Ignored when `outOfFold` is on. Default `true`.
+   */
+  leaveOneOut?: boolean;
   /** Fusion options. */
   fusion?: FusionStageOptions;
   /** Expected share of attacks, used for thresholds when there are no labels. Default `0.05`. */
@@ -113,6 +120,7 @@ export interface ResolvedOptions {
   detectors: ResolvedDetector[];
   reconstructionToken: boolean;
   outOfFold: number;
+  leaveOneOut: boolean;
   fusionMethod: 'attention' | 'rank' | 'auto';
   attention: AttentionStageOptions;
   rank: RankStageOptions;
@@ -180,6 +188,7 @@ const OPTION_KEYS = new Set([
   'customDetectors',
   'reconstructionToken',
   'outOfFold',
+  'leaveOneOut',
   'fusion',
   'contamination',
   'explainTopK',
@@ -223,6 +232,10 @@ export function resolveOptions(options: DetectionPipelineOptions = {}): Resolved
     minExclusive: true,
   });
   const explainTopK = checkInteger('explainTopK', options.explainTopK ?? 3, { min: 0 });
+  const leaveOneOut = options.leaveOneOut ?? true;
+  if (typeof leaveOneOut !== 'boolean') {
+    throw new ValidationError(`leaveOneOut must be true or false, got ${String(leaveOneOut)}`);
+  }
   const reconstructionToken = options.reconstructionToken ?? true;
   if (typeof reconstructionToken !== 'boolean') {
     throw new ValidationError(
@@ -294,6 +307,7 @@ export function resolveOptions(options: DetectionPipelineOptions = {}): Resolved
     detectors,
     reconstructionToken,
     outOfFold,
+    leaveOneOut,
     fusionMethod,
     attention: { ...p.attention, seed, ...(fusion.attention ?? {}) },
     rank: { contamination, ...(fusion.rank ?? {}) },

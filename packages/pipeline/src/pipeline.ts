@@ -343,6 +343,11 @@ export class DetectionPipeline {
       validationScores[spec.name] = model.scoreSamples(inputValidation);
       if (o.outOfFold >= 2) {
         this.outOfFoldScores(spec, index, normals, normalRows, trainScores[spec.name], signal);
+      } else if (o.leaveOneOut && model instanceof LocalOutlierFactor) {
+        // Row i of `normals` is normal training row normalRows[i]; its outlier-mode factor
+        // leaves it out of its own neighbourhood, as a new row would be.
+        const own = model.trainingScores;
+        for (let i = 0; i < normalRows.length; i++) trainScores[spec.name][normalRows[i]] = own[i];
       }
       emit({
         stage: 'detectors',

@@ -6,7 +6,7 @@ import { AbortError, FormatError, NotFittedError, ValidationError } from '@decod
 import type { Table } from '@decoders/preprocess';
 import { readCsv } from '@decoders/preprocess';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DetectionPipeline } from '../src/index.js';
+import { DetectionPipeline, resolveOptions } from '../src/index.js';
 import { fixture, TINY } from './helpers.js';
 
 let table: Table;
@@ -150,6 +150,26 @@ describe('DetectionPipeline options', () => {
       'vaeReconstruction',
     ]);
     expect(p.evaluate(table).fusion.rocAuc).toBeGreaterThan(0.5);
+  });
+
+  it('gives the fusion leave-one-out LOF scores for the training normals unless told not to', async () => {
+    // The LOF token's training mean, as the fusion's frozen meta-features hold it.
+    const lofTrainingMean = async (leaveOneOut: boolean) => {
+      const p = new DetectionPipeline({
+        ...TINY,
+        detectors: [{ kind: 'localOutlierFactor', input: 'raw', options: { nNeighbors: 10 } }],
+        reconstructionToken: false,
+        leaveOneOut,
+      });
+      await p.fit(table, { target: 'is_anomaly' });
+      const saved = JSON.parse(new TextDecoder().decode(await p.toBuffer({ compress: false })));
+      return saved.state.fusion.state.meta.state.mean[0] as number;
+    };
+    // In-sample, every training normal is its own nearest neighbour at distance 0 and looks
+    // more normal than any new row; left out of its own neighbourhood it scores as new rows do.
+    expect(await lofTrainingMean(true)).toBeGreaterThan(await lofTrainingMean(false));
+    expect(resolveOptions({}).leaveOneOut).toBe(true);
+    expect(() => resolveOptions({ leaveOneOut: 'yes' as never })).toThrow(/leaveOneOut/);
   });
 
   it('fits without labels using rank fusion and a contamination threshold', async () => {

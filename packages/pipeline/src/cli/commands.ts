@@ -33,6 +33,7 @@ export interface TrainFlags {
   detectorInput?: 'latent' | 'raw' | 'both';
   outOfFold?: number;
   reconstructionToken?: boolean;
+  leaveOneOut?: boolean;
   backend?: string;
   quiet?: boolean;
   json?: boolean;
@@ -151,6 +152,7 @@ function pipelineOptions(flags: TrainFlags): DetectionPipelineOptions {
   if (flags.detectorInput) options.detectorInput = flags.detectorInput;
   if (flags.outOfFold !== undefined) options.outOfFold = flags.outOfFold;
   if (flags.reconstructionToken === false) options.reconstructionToken = false;
+  if (flags.leaveOneOut === false) options.leaveOneOut = false;
   if (flags.backend) options.backend = flags.backend;
   if (flags.epochs !== undefined) {
     options.vae = { maxEpochs: flags.epochs };

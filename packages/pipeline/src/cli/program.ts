@@ -68,6 +68,10 @@ function addTrainingOptions(command: Command): Command {
       integer('--out-of-fold', 0),
     )
     .option('--no-reconstruction-token', 'leave the VAE reconstruction error out of the fusion')
+    .option(
+      '--no-leave-one-out',
+      "score the fusion's training normals in-sample with LOF (each row its own neighbour)",
+    )
     .option('--backend <name>', 'tfjs backend: wasm or cpu')
     .option('--json', 'print only JSON on stdout')
     .option('-q, --quiet', 'no progress on stderr');
