@@ -453,7 +453,7 @@ export class AttentionFusion implements Fusion {
     return fusion;
   }
 
-  /** Frees the network's tensors; the model is unfitted afterwards. */
+  /** Frees the networks' tensors; the model is unfitted afterwards. */
   dispose(): void {
     for (const network of this.networks) network.dispose();
     this.networks = [];

@@ -14,23 +14,11 @@
  */
 import { Random } from '@decoders/core';
 import { AdamW, initBackend, tf, trainStep } from '@decoders/nn';
-import { VaeNetwork } from '../src/network.js';
+import { defaultNetwork } from './speed.js';
 
 await initBackend({ backend: process.env.BACKEND ?? 'wasm' });
 const COLS = 64;
-const network = new VaeNetwork(
-  {
-    nFeatures: COLS,
-    patchSize: 32,
-    dModel: 128,
-    nLayers: 2,
-    nHeads: 4,
-    latentDim: 32,
-    dropout: 0.1,
-    positionalEmbedding: false,
-  },
-  new Random(0),
-);
+const network = defaultNetwork(COLS);
 const random = new Random(2);
 const data = new Float32Array(1024 * COLS);
 for (let i = 0; i < data.length; i++) data[i] = random.normal();

@@ -39,12 +39,11 @@ function matrix() {
   return denseMatrix(data, ROWS, COLS);
 }
 
-/** Mean CPU seconds of one default-model training step on a 1024-row batch. */
-async function stepSeconds(backend: string, steps: number, data: Float32Array): Promise<number> {
-  await initBackend({ backend });
-  const network = new VaeNetwork(
+/** The default model's network (the reference's sizes) for `nFeatures` columns, seed 0. */
+export function defaultNetwork(nFeatures: number): VaeNetwork {
+  return new VaeNetwork(
     {
-      nFeatures: COLS,
+      nFeatures,
       patchSize: 32,
       dModel: 128,
       nLayers: 2,
@@ -55,6 +54,12 @@ async function stepSeconds(backend: string, steps: number, data: Float32Array): 
     },
     new Random(0),
   );
+}
+
+/** Mean CPU seconds of one default-model training step on a 1024-row batch. */
+async function stepSeconds(backend: string, steps: number, data: Float32Array): Promise<number> {
+  await initBackend({ backend });
+  const network = defaultNetwork(COLS);
   const x = tf.tensor2d(data.subarray(0, 1024 * COLS), [1024, COLS]);
   const optimizer = new AdamW({ weightDecay: 1e-4 });
   const random = new Random(1);
