@@ -538,6 +538,10 @@ function writeDocs(): void {
     '',
     '## Variants (choosing the defaults by measurement)',
     '',
+    'One seed each, on the ODDS sets (a run on NSL-KDD costs several minutes;',
+    '`BENCH_NSL_VARIANTS=1` adds NSL-KDD at 3% attacks). The default column is the same seed',
+    'with the default configuration.',
+    '',
     variantRows.length
       ? [
           '| data set | seed | variant | variant ROC / PR | default ROC / PR | variant s | default s |',
