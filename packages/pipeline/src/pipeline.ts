@@ -339,15 +339,17 @@ export class DetectionPipeline {
       const normals = selectRows(inputTrain, normalRows);
       const model = this.createDetector(spec, index).fit(normals);
       detectors.push({ spec, model });
-      trainScores[spec.name] = model.scoreSamples(inputTrain);
       validationScores[spec.name] = model.scoreSamples(inputValidation);
+      if (o.outOfFold < 2 && o.leaveOneOut && model instanceof LocalOutlierFactor) {
+        // The normals take their outlier-mode factor, which leaves each row out of its own
+        // neighbourhood as a new row would be (row i of `normals` is training row
+        // normalRows[i]); only the attack rows need a neighbour search.
+        trainScores[spec.name] = this.leaveOneOutScores(model, inputTrain, normalRows);
+      } else {
+        trainScores[spec.name] = model.scoreSamples(inputTrain);
+      }
       if (o.outOfFold >= 2) {
         this.outOfFoldScores(spec, index, normals, normalRows, trainScores[spec.name], signal);
-      } else if (o.leaveOneOut && model instanceof LocalOutlierFactor) {
-        // Row i of `normals` is normal training row normalRows[i]; its outlier-mode factor
-        // leaves it out of its own neighbourhood, as a new row would be.
-        const own = model.trainingScores;
-        for (let i = 0; i < normalRows.length; i++) trainScores[spec.name][normalRows[i]] = own[i];
       }
       emit({
         stage: 'detectors',
@@ -705,6 +707,28 @@ export class DetectionPipeline {
   }
 
   /** Replaces the training normals' scores by k-fold out-of-fold scores, in place. */
+  /** Training-row scores of a fitted LOF: its own factor for the normals, novelty scores for the rest. */
+  private leaveOneOutScores(
+    model: LocalOutlierFactor,
+    input: DenseMatrix,
+    normalRows: number[],
+  ): Float64Array {
+    const scores = new Float64Array(input.rows);
+    const own = model.trainingScores;
+    const isNormal = new Uint8Array(input.rows);
+    for (let i = 0; i < normalRows.length; i++) {
+      scores[normalRows[i]] = own[i];
+      isNormal[normalRows[i]] = 1;
+    }
+    const others: number[] = [];
+    for (let r = 0; r < input.rows; r++) if (!isNormal[r]) others.push(r);
+    if (others.length > 0) {
+      const novel = model.scoreSamples(selectRows(input, others));
+      for (let k = 0; k < others.length; k++) scores[others[k]] = novel[k];
+    }
+    return scores;
+  }
+
   private outOfFoldScores(
     spec: ResolvedDetector,
     index: number,
