@@ -3,7 +3,7 @@
  * @packageDocumentation
  */
 
-export { dropout, gelu } from './activations.js';
+export { dropout, dropoutMask, gelu } from './activations.js';
 export type { AdamWOptions } from './adamw.js';
 export { AdamW, trainStep } from './adamw.js';
 export type {

@@ -1,12 +1,15 @@
 /**
  * `pnpm bench`: quality on the shared datasets, then training speed against PyTorch. Prints
- * the results and writes them as markdown tables into the README section "Benchmarks".
+ * the results and writes them as markdown tables into the README section "Benchmarks". The seed
+ * spread on NSL-KDD (bench/seed-spread.ts, about half an hour) is not rerun here: its last results
+ * file is rendered as it is.
  * Env: BENCH_QUICK=1 (one seed), BENCH_VARIANTS=0, BENCH_SKIP_QUALITY=1, BENCH_SKIP_SPEED=1,
  * BENCH_EPOCHS, BENCH_CPU_STEPS (see quality.ts and speed.ts).
  */
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { type QualityRow, runQuality } from './quality.js';
+import { seedSpreadSection } from './seed-spread.js';
 import { runSpeed, type SpeedResult } from './speed.js';
 
 const results = new URL('./results/', import.meta.url);
@@ -95,6 +98,7 @@ if (speed) {
     '',
   );
 }
+lines.push(...seedSpreadSection());
 
 const readme = new URL('../README.md', import.meta.url);
 const text = readFileSync(readme, 'utf8');
