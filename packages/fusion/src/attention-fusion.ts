@@ -1,8 +1,9 @@
 /**
  * Supervised fusion of detector scores by self-attention over per-detector tokens (the reference
  * pipeline's attention fusion, with PR-AUC early stopping and an exact F1 threshold). Training
- * runs through @decoders/nn: seeded shuffling, AdamW (here weight decay 0, i.e. Adam), early
- * stopping with the best weights restored, progress events and cancellation.
+ * uses @decoders/nn's building blocks: seeded shuffling, AdamW (here weight decay 0, i.e. Adam),
+ * early stopping with the best weights restored, progress events and cancellation; the members
+ * of an ensemble train together in one batched graph per step (ensemble-training.ts).
  */
 import {
   checkInteger,
@@ -17,20 +18,10 @@ import {
   silentLogger,
   ValidationError,
 } from '@decoders/core';
-import { averagePrecision } from '@decoders/metrics';
-import {
-  AdamW,
-  gatherRows,
-  initBackend,
-  loadWeights,
-  type SavedWeights,
-  saveWeights,
-  tf,
-  trainLoop,
-  trainStep,
-} from '@decoders/nn';
+import { initBackend, loadWeights, type SavedWeights, saveWeights, tf } from '@decoders/nn';
 import { FusionNetwork, TOKEN_WIDTH } from './attention-network.js';
 import { checkDetectorNames, checkLabels, checkScores, checkThresholdStrategy } from './checks.js';
+import { trainEnsemble } from './ensemble-training.js';
 import { MetaFeatures } from './meta-features.js';
 import { chooseThreshold } from './threshold.js';
 import type {
@@ -63,8 +54,12 @@ export interface AttentionFusionOptions {
   /** Weight of the positive (attack) class in the loss: a number, or `'balanced'` for
    * negatives / positives of the training labels. Default `1` (see the README). */
   positiveWeight?: number | 'balanced';
-  /** Adam step size. Default `1e-3`. */
-  learningRate?: number;
+  /**
+   * Adam step size, or `'auto'`: 1e-2 while an epoch holds at most ten batches, and 1e-2 × 10 /
+   * (batches per epoch) beyond, so that an epoch moves the weights about as far on a large
+   * training set as on a small one (chosen by measurement, see the README). Default `1e-3`.
+   */
+  learningRate?: number | 'auto';
   /** Rows per training batch. Default `128` (the reference's 512 gives small training sets too
    * few steps per epoch; chosen by measurement, see the README). */
   batchSize?: number;
@@ -76,7 +71,8 @@ export interface AttentionFusionOptions {
   seed?: number;
   /** Networks trained with seeds `seed`, `seed + 1`, …, each with its own early stopping; the
    * fused probability is the mean of theirs. More members steady the result on small training
-   * sets at a proportional training cost. Default `1` (one network; see the README). */
+   * sets; they train together in one batched graph per step, so k members cost less than k
+   * separate fits. Default `1` (one network; see the README). */
   ensembleSize?: number;
   /** Threshold rule on validation data: exact F1 maximum, a target precision or a target
    * false-positive rate. Default `{ strategy: 'f1' }`. */
@@ -89,7 +85,7 @@ interface ResolvedOptions {
   dropout: number;
   identityEmbedding: boolean;
   positiveWeight: number | 'balanced';
-  learningRate: number;
+  learningRate: number | 'auto';
   batchSize: number;
   maxEpochs: number;
   patience: number;
@@ -201,34 +197,44 @@ export class AttentionFusion implements Fusion {
     const y = Float32Array.from(labels!);
     const yValidation = Float64Array.from(options.validationLabels);
 
-    const width = s.cols * TOKEN_WIDTH;
+    // Member k draws its initial weights, batch order and dropout masks from forks of
+    // Random(seed + k), in that order; the members then train together (trainEnsemble).
+    const config = {
+      nDetectors: s.cols,
+      dModel: o.dModel,
+      nHeads: o.nHeads,
+      dropout: o.dropout,
+      identityEmbedding: o.identityEmbedding,
+    };
     const members: FusionNetwork[] = [];
-    const histories: TrainingHistory[] = [];
+    const shuffles: Random[] = [];
+    const dropouts: Random[] = [];
+    let histories: TrainingHistory[];
     try {
       for (let member = 0; member < o.ensembleSize; member++) {
-        const onProgress = options.onProgress;
-        const { network, history } = await this.trainMember(o.seed + member, s.cols, {
-          train,
-          y,
-          validation,
-          yValidation,
-          width,
-          positiveWeight,
-          logger,
-          signal: options.signal,
-          onProgress:
-            onProgress && o.ensembleSize > 1
-              ? (event) =>
-                  onProgress({
-                    ...event,
-                    fraction: (member + (event.fraction ?? 0)) / o.ensembleSize,
-                    message: `ensemble member ${member + 1} of ${o.ensembleSize}`,
-                  })
-              : onProgress,
-        });
-        members.push(network);
-        histories.push(history);
+        const random = new Random(o.seed + member);
+        members.push(new FusionNetwork(config, random.fork()));
+        shuffles.push(random.fork());
+        dropouts.push(random.fork());
       }
+      histories = await trainEnsemble({
+        networks: members,
+        shuffles,
+        dropouts,
+        train,
+        y,
+        validation,
+        yValidation,
+        positiveWeight,
+        learningRate: resolveLearningRate(o.learningRate, s.rows, o.batchSize),
+        batchSize: o.batchSize,
+        maxEpochs: o.maxEpochs,
+        patience: o.patience,
+        scoringChunk: SCORING_CHUNK,
+        onProgress: options.onProgress,
+        signal: options.signal,
+        logger,
+      });
     } catch (error) {
       for (const network of members) network.dispose();
       throw error;
@@ -250,75 +256,6 @@ export class AttentionFusion implements Fusion {
       threshold: this.threshold_,
     });
     return history;
-  }
-
-  /** Trains one network from `seed` with early stopping on validation PR-AUC. */
-  private async trainMember(
-    seed: number,
-    nDetectors: number,
-    data: {
-      train: Float32Array;
-      y: Float32Array;
-      validation: Float32Array;
-      yValidation: Float64Array;
-      width: number;
-      positiveWeight: number;
-      logger: NonNullable<FusionFitOptions['logger']>;
-      signal?: AbortSignal;
-      onProgress?: FusionFitOptions['onProgress'];
-    },
-  ): Promise<{ network: FusionNetwork; history: TrainingHistory }> {
-    const o = this.options;
-    const { train, y, validation, yValidation, width, positiveWeight } = data;
-    const random = new Random(seed);
-    const network = new FusionNetwork(
-      {
-        nDetectors,
-        dModel: o.dModel,
-        nHeads: o.nHeads,
-        dropout: o.dropout,
-        identityEmbedding: o.identityEmbedding,
-      },
-      random.fork(),
-    );
-    const shuffle = random.fork();
-    const dropoutRandom = random.fork();
-    const optimizer = new AdamW({ learningRate: o.learningRate, weightDecay: 0 });
-    const variables = network.variables;
-    try {
-      const history = await trainLoop({
-        nSamples: y.length,
-        batchSize: o.batchSize,
-        maxEpochs: o.maxEpochs,
-        patience: o.patience,
-        mode: 'max',
-        random: shuffle,
-        variables,
-        stage: 'fusion',
-        onProgress: data.onProgress,
-        signal: data.signal,
-        logger: data.logger,
-        step: (indices) => {
-          const batch = gatherRows(train, width, indices);
-          const target = new Float32Array(indices.length);
-          for (let k = 0; k < indices.length; k++) target[k] = y[indices[k]];
-          return tf.tidy(() => {
-            const x = tf.tensor3d(batch, [indices.length, nDetectors, TOKEN_WIDTH]);
-            const t = tf.tensor1d(target);
-            return trainStep(optimizer, variables, () =>
-              weightedLogLoss(network.apply(x, dropoutRandom).logits, t, positiveWeight),
-            );
-          });
-        },
-        validate: () => averagePrecision(yValidation, logitsOf(network, validation, nDetectors)),
-      });
-      return { network, history };
-    } catch (error) {
-      network.dispose();
-      throw error;
-    } finally {
-      optimizer.dispose();
-    }
   }
 
   /** Probability of attack per row, in [0, 1]. */
@@ -467,23 +404,6 @@ export class AttentionFusion implements Fusion {
   }
 }
 
-/**
- * Binary cross-entropy on logits with the positive class weighted, averaged over the batch as
- * torch's BCEWithLogitsLoss(pos_weight) does: (1 - y)·z + (1 + (w - 1)·y)·log(1 + e^(-z)),
- * with log(1 + e^(-z)) written in its overflow-free form.
- */
-function weightedLogLoss(logits: tf.Tensor1D, y: tf.Tensor1D, weight: number): tf.Scalar {
-  return tf.tidy(() => {
-    const softplusNegative = tf.add(
-      tf.relu(tf.neg(logits)),
-      tf.log1p(tf.exp(tf.neg(tf.abs(logits)))),
-    );
-    const scale = weight === 1 ? tf.onesLike(y) : tf.add(tf.mul(y, weight - 1), 1);
-    const perRow = tf.add(tf.mul(tf.sub(1, y), logits), tf.mul(scale, softplusNegative));
-    return tf.mean(perRow) as tf.Scalar;
-  });
-}
-
 /** Logits of every row of `features` [N, M, 3], in inference mode, chunked. */
 function logitsOf(network: FusionNetwork, features: Float32Array, m: number): Float64Array {
   const rows = features.length / (m * TOKEN_WIDTH);
@@ -528,6 +448,24 @@ function checkBackend(): void {
   }
 }
 
+/** Step size of the `'auto'` learning rate while an epoch holds at most this many batches. */
+const AUTO_LEARNING_RATE = 1e-2;
+const AUTO_BATCHES_PER_EPOCH = 10;
+
+/**
+ * The step size for `rows` training rows in batches of `batchSize`: the option itself, or for
+ * `'auto'` 1e-2 scaled down by the number of batches per epoch beyond ten.
+ */
+export function resolveLearningRate(
+  learningRate: number | 'auto',
+  rows: number,
+  batchSize: number,
+): number {
+  if (learningRate !== 'auto') return learningRate;
+  const batches = Math.ceil(rows / batchSize);
+  return AUTO_LEARNING_RATE * Math.min(1, AUTO_BATCHES_PER_EPOCH / batches);
+}
+
 function resolveOptions(options: AttentionFusionOptions): ResolvedOptions {
   if (options === null || typeof options !== 'object') {
     throw new ValidationError('AttentionFusion options must be an object');
@@ -553,10 +491,10 @@ function resolveOptions(options: AttentionFusionOptions): ResolvedOptions {
     dropout: checkNumber('dropout', options.dropout ?? 0.1, { min: 0, max: 1, maxExclusive: true }),
     identityEmbedding: options.identityEmbedding ?? true,
     positiveWeight,
-    learningRate: checkNumber('learningRate', options.learningRate ?? 1e-3, {
-      min: 0,
-      minExclusive: true,
-    }),
+    learningRate:
+      options.learningRate === 'auto'
+        ? 'auto'
+        : checkNumber('learningRate', options.learningRate ?? 1e-3, { min: 0, minExclusive: true }),
     batchSize: checkInteger('batchSize', options.batchSize ?? 128, { min: 1 }),
     maxEpochs: checkInteger('maxEpochs', options.maxEpochs ?? 50, { min: 1 }),
     patience: checkInteger('patience', options.patience ?? 8, { min: 1 }),

@@ -1,14 +1,19 @@
 import {
   AbortError,
+  decodeArray,
   FormatError,
   loadState,
   NotFittedError,
+  type ProgressCallback,
   type ProgressEvent,
+  Random,
   saveState,
   ValidationError,
 } from '@decoders/core';
 import { tf } from '@decoders/nn';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { resolveLearningRate } from '../src/attention-fusion.js';
+import { FusionNetwork, TOKEN_WIDTH } from '../src/attention-network.js';
 import {
   AttentionFusion,
   type AttentionFusionOptions,
@@ -16,19 +21,32 @@ import {
   initBackend,
   MetaFeatures,
 } from '../src/index.js';
+import { StackedNetworks } from '../src/stacked-networks.js';
 import { DETECTOR_NAMES, loadFixture } from './fixture.js';
 
 const data = loadFixture();
 const quick: AttentionFusionOptions = { maxEpochs: 3, batchSize: 128, seed: 7 };
 
-async function trained(options: AttentionFusionOptions = {}) {
+async function trained(options: AttentionFusionOptions = {}, onProgress?: ProgressCallback) {
   const fusion = new AttentionFusion({ ...quick, ...options });
   const history = await fusion.fit(data.train.scores, data.train.labels, {
     validationScores: data.val.scores,
     validationLabels: data.val.labels,
     detectorNames: DETECTOR_NAMES,
+    onProgress,
   });
   return { fusion, history };
+}
+
+/** Each ensemble member's weights, by parameter name, from a saved fusion. */
+function memberWeights(fusion: AttentionFusion): Record<string, Float32Array>[] {
+  const saved = fusion.toJSON();
+  const state = loadState<{ members: Record<string, { data: string }>[] }>(saved, saved.format, 2);
+  return state.members.map((member) =>
+    Object.fromEntries(
+      Object.entries(member).map(([name, w]) => [name, decodeArray(w.data, 'float32', name)]),
+    ),
+  );
 }
 
 let base: Awaited<ReturnType<typeof trained>>;
@@ -199,6 +217,153 @@ describe('AttentionFusion', () => {
     loaded.dispose();
   });
 
+  it('trains an ensemble in one batched graph with the weights of separate fits', async () => {
+    // Dropout on, identity embedding on, and a short patience so that members stop at
+    // different epochs (and the batch shrinks as they finish).
+    const options: AttentionFusionOptions = {
+      maxEpochs: 20,
+      patience: 2,
+      learningRate: 1e-2,
+      dropout: 0.2,
+      identityEmbedding: true,
+    };
+    const before = tf.memory().numTensors;
+    const events: ProgressEvent[] = [];
+    const { fusion, history } = await trained({ ...options, ensembleSize: 3 }, (e) =>
+      events.push(e),
+    );
+    const weights = memberWeights(fusion);
+    fusion.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+
+    expect(history.members).toHaveLength(3);
+    const epochs = history.members!.map((h) => h.epochs);
+    expect(new Set(epochs).size).toBeGreaterThan(1);
+    expect(events).toHaveLength(Math.max(...epochs));
+    expect(events.every((e) => e.stage === 'fusion' && /ensemble/.test(e.message ?? ''))).toBe(
+      true,
+    );
+    for (let k = 0; k < 3; k++) {
+      const alone = await trained({ ...options, seed: quick.seed! + k });
+      const separate = memberWeights(alone.fusion)[0];
+      alone.fusion.dispose();
+      const member = history.members![k];
+      expect(member.bestEpoch).toBe(alone.history.bestEpoch);
+      expect(member.epochs).toBe(alone.history.epochs);
+      for (let e = 0; e < member.epochs; e++) {
+        expect(member.loss[e]).toBeCloseTo(alone.history.loss[e], 5);
+        expect(member.validation[e]).toBeCloseTo(alone.history.validation[e], 5);
+      }
+      expect(Object.keys(weights[k])).toEqual(Object.keys(separate));
+      for (const [name, values] of Object.entries(separate)) {
+        const batched = weights[k][name];
+        for (let i = 0; i < values.length; i++) {
+          const tolerance = 1e-4 * Math.max(Math.abs(values[i]), Math.abs(batched[i])) + 1e-7;
+          if (!(Math.abs(batched[i] - values[i]) <= tolerance)) {
+            throw new Error(`member ${k} ${name}[${i}]: ${batched[i]} batched, ${values[i]} alone`);
+          }
+        }
+      }
+    }
+  });
+
+  it('computes in its batched graph what each member network computes', () => {
+    for (const identityEmbedding of [true, false]) {
+      const m = 4;
+      const rows = 9;
+      const config = { nDetectors: m, dModel: 8, nHeads: 2, dropout: 0.3, identityEmbedding };
+      const networks = [0, 1, 2].map((k) => new FusionNetwork(config, new Random(k)));
+      // Non-zero biases and identity embeddings, so that every folded term counts.
+      for (const network of networks) {
+        for (const [name, variable] of network.store.entries()) {
+          if (name.endsWith('bias') || name === 'identity') {
+            tf.tidy(() => variable.assign(tf.randomNormal(variable.shape, 0, 1, 'float32', 3)));
+          }
+        }
+      }
+      const random = new Random(11);
+      const batches = networks.map(() =>
+        Float32Array.from({ length: rows * m * TOKEN_WIDTH }, () => random.normal()),
+      );
+      const stacked = new StackedNetworks(networks);
+      for (const training of [false, true]) {
+        const streams = (offset: number) => [0, 1, 2].map((k) => new Random(100 + offset + k));
+        const wide = tf.tidy(() =>
+          stacked.apply(stacked.input(batches), [0, 1, 2], training ? streams(0) : undefined),
+        );
+        const logits = wide.arraySync();
+        wide.dispose();
+        networks.forEach((network, k) => {
+          const alone = tf.tidy(
+            () =>
+              network.apply(
+                tf.tensor3d(batches[k], [rows, m, TOKEN_WIDTH]),
+                training ? streams(0)[k] : undefined,
+              ).logits,
+          );
+          const expected = alone.dataSync();
+          alone.dispose();
+          for (let i = 0; i < rows; i++) {
+            expect(Math.abs(logits[k][i] - expected[i])).toBeLessThan(
+              1e-5 * (1 + Math.abs(expected[i])),
+            );
+          }
+        });
+      }
+      // Each member's gradient (here of Σ c·logits, dropout on) is that of its own network.
+      const c = Float32Array.from({ length: 3 * rows }, () => random.normal());
+      const { grads } = tf.variableGrads(
+        () =>
+          tf.sum(
+            tf.mul(
+              stacked.apply(
+                stacked.input(batches),
+                [0, 1, 2],
+                [0, 1, 2].map((k) => new Random(7 + k)),
+              ),
+              tf.tensor2d(c, [3, rows]),
+            ),
+          ) as tf.Scalar,
+        stacked.variables,
+      );
+      const wideGradient = grads[stacked.weights.name].arraySync() as number[][];
+      tf.dispose(grads);
+      networks.forEach((network, k) => {
+        const alone = tf.variableGrads(
+          () =>
+            tf.sum(
+              tf.mul(
+                network.apply(tf.tensor3d(batches[k], [rows, m, TOKEN_WIDTH]), new Random(7 + k))
+                  .logits,
+                tf.tensor1d(c.subarray(k * rows, (k + 1) * rows)),
+              ),
+            ) as tf.Scalar,
+          network.variables,
+        );
+        const expected = network.variables.flatMap((v) =>
+          Array.from(alone.grads[v.name].dataSync()),
+        );
+        tf.dispose([alone.value, alone.grads]);
+        expect(wideGradient[k]).toHaveLength(expected.length);
+        const scale = Math.max(...expected.map(Math.abs));
+        expected.forEach((g, i) => {
+          expect(Math.abs(wideGradient[k][i] - g)).toBeLessThan(1e-4 * scale);
+        });
+      });
+      // A subset of the members (as when some have stopped) gives those members' logits.
+      const subset = tf.tidy(() => stacked.apply(stacked.input([batches[2], batches[0]]), [2, 0]));
+      const full = tf.tidy(() => stacked.apply(stacked.input(batches), [0, 1, 2]));
+      const [s, f] = [subset.arraySync(), full.arraySync()];
+      for (let i = 0; i < rows; i++) {
+        expect(s[0][i]).toBeCloseTo(f[2][i], 5);
+        expect(s[1][i]).toBeCloseTo(f[0][i], 5);
+      }
+      tf.dispose([subset, full]);
+      stacked.dispose();
+      for (const network of networks) network.dispose();
+    }
+  });
+
   it('loads a version 1 file, which holds one network', () => {
     const saved = base.fusion.toJSON();
     const state = loadState<Record<string, unknown>>(saved, saved.format, 2);
@@ -211,6 +376,25 @@ describe('AttentionFusion', () => {
     loaded.dispose();
     const empty = saveState(saved.format, 2, { ...rest, members: [] });
     expect(() => AttentionFusion.fromJSON(empty)).toThrow(/no network weights/);
+  });
+
+  it("scales the 'auto' step size down once an epoch holds more than ten batches", async () => {
+    expect(resolveLearningRate('auto', 1171, 128)).toBe(1e-2);
+    expect(resolveLearningRate('auto', 1280, 128)).toBe(1e-2);
+    expect(resolveLearningRate('auto', 8873, 128)).toBeCloseTo((1e-2 * 10) / 70, 12);
+    expect(resolveLearningRate(3e-3, 8873, 128)).toBe(3e-3);
+    // A fit with 'auto' takes the step size of the number of rows it sees, and saves the rule.
+    const train = data.train.labels.length;
+    const rate = resolveLearningRate('auto', train, 64);
+    const auto = await trained({ learningRate: 'auto', batchSize: 64 });
+    const fixed = await trained({ learningRate: rate, batchSize: 64 });
+    expect(auto.history.loss).toEqual(fixed.history.loss);
+    const again = AttentionFusion.fromJSON(JSON.stringify(auto.fusion.toJSON()));
+    expect(again.predictProba(data.test.scores)).toEqual(
+      auto.fusion.predictProba(data.test.scores),
+    );
+    expect(() => new AttentionFusion({ learningRate: 'fast' as never })).toThrow(/learningRate/);
+    for (const f of [auto.fusion, fixed.fusion, again]) f.dispose();
   });
 
   it('rejects bad options and input with typed errors', async () => {
