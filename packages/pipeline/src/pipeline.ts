@@ -706,7 +706,6 @@ export class DetectionPipeline {
     }
   }
 
-  /** Replaces the training normals' scores by k-fold out-of-fold scores, in place. */
   /** Training-row scores of a fitted LOF: its own factor for the normals, novelty scores for the rest. */
   private leaveOneOutScores(
     model: LocalOutlierFactor,
@@ -729,6 +728,7 @@ export class DetectionPipeline {
     return scores;
   }
 
+  /** Replaces the training normals' scores by k-fold out-of-fold scores, in place. */
   private outOfFoldScores(
     spec: ResolvedDetector,
     index: number,
