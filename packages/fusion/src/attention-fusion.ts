@@ -54,15 +54,15 @@ export interface AttentionFusionOptions {
   /** Weight of the positive (attack) class in the loss: a number, or `'balanced'` for
    * negatives / positives of the training labels. Default `1` (see the README). */
   positiveWeight?: number | 'balanced';
+  /** Adam step size. Default `1e-3`. */
+  learningRate?: number;
   /**
-   * Adam step size, or `'auto'`: 1e-2 while an epoch holds at most ten batches, and 1e-2 × 10 /
-   * (batches per epoch) beyond, so that an epoch moves the weights about as far on a large
-   * training set as on a small one (chosen by measurement, see the README). Default `1e-3`.
+   * Rows per training batch, or `'auto'`: ten batches per epoch, of at least 128 rows, so that
+   * a large training set takes as many steps per epoch as a small one, each on more rows (chosen
+   * by measurement, see the README). Default `128` (the reference's 512 gives small training
+   * sets too few steps per epoch; chosen by measurement, see the README).
    */
-  learningRate?: number | 'auto';
-  /** Rows per training batch. Default `128` (the reference's 512 gives small training sets too
-   * few steps per epoch; chosen by measurement, see the README). */
-  batchSize?: number;
+  batchSize?: number | 'auto';
   /** Upper bound on training epochs. Default `50`. */
   maxEpochs?: number;
   /** Epochs without a better validation PR-AUC before stopping. Default `8`. */
@@ -85,8 +85,8 @@ interface ResolvedOptions {
   dropout: number;
   identityEmbedding: boolean;
   positiveWeight: number | 'balanced';
-  learningRate: number | 'auto';
-  batchSize: number;
+  learningRate: number;
+  batchSize: number | 'auto';
   maxEpochs: number;
   patience: number;
   seed: number;
@@ -226,8 +226,8 @@ export class AttentionFusion implements Fusion {
         validation,
         yValidation,
         positiveWeight,
-        learningRate: resolveLearningRate(o.learningRate, s.rows, o.batchSize),
-        batchSize: o.batchSize,
+        learningRate: o.learningRate,
+        batchSize: resolveBatchSize(o.batchSize, s.rows),
         maxEpochs: o.maxEpochs,
         patience: o.patience,
         scoringChunk: SCORING_CHUNK,
@@ -448,22 +448,14 @@ function checkBackend(): void {
   }
 }
 
-/** Step size of the `'auto'` learning rate while an epoch holds at most this many batches. */
-const AUTO_LEARNING_RATE = 1e-2;
+/** `batchSize: 'auto'`: this many batches per epoch, each of at least AUTO_MIN_BATCH rows. */
 const AUTO_BATCHES_PER_EPOCH = 10;
+const AUTO_MIN_BATCH = 128;
 
-/**
- * The step size for `rows` training rows in batches of `batchSize`: the option itself, or for
- * `'auto'` 1e-2 scaled down by the number of batches per epoch beyond ten.
- */
-export function resolveLearningRate(
-  learningRate: number | 'auto',
-  rows: number,
-  batchSize: number,
-): number {
-  if (learningRate !== 'auto') return learningRate;
-  const batches = Math.ceil(rows / batchSize);
-  return AUTO_LEARNING_RATE * Math.min(1, AUTO_BATCHES_PER_EPOCH / batches);
+/** Rows per batch for `rows` training rows: the option itself, or for `'auto'` a tenth of them (at least 128). */
+export function resolveBatchSize(batchSize: number | 'auto', rows: number): number {
+  if (batchSize !== 'auto') return batchSize;
+  return Math.max(AUTO_MIN_BATCH, Math.ceil(rows / AUTO_BATCHES_PER_EPOCH));
 }
 
 function resolveOptions(options: AttentionFusionOptions): ResolvedOptions {
@@ -491,11 +483,14 @@ function resolveOptions(options: AttentionFusionOptions): ResolvedOptions {
     dropout: checkNumber('dropout', options.dropout ?? 0.1, { min: 0, max: 1, maxExclusive: true }),
     identityEmbedding: options.identityEmbedding ?? true,
     positiveWeight,
-    learningRate:
-      options.learningRate === 'auto'
+    learningRate: checkNumber('learningRate', options.learningRate ?? 1e-3, {
+      min: 0,
+      minExclusive: true,
+    }),
+    batchSize:
+      options.batchSize === 'auto'
         ? 'auto'
-        : checkNumber('learningRate', options.learningRate ?? 1e-3, { min: 0, minExclusive: true }),
-    batchSize: checkInteger('batchSize', options.batchSize ?? 128, { min: 1 }),
+        : checkInteger('batchSize', options.batchSize ?? 128, { min: 1 }),
     maxEpochs: checkInteger('maxEpochs', options.maxEpochs ?? 50, { min: 1 }),
     patience: checkInteger('patience', options.patience ?? 8, { min: 1 }),
     seed: checkInteger('seed', options.seed ?? 0, {}),

@@ -12,7 +12,7 @@ import {
 } from '@decoders/core';
 import { tf } from '@decoders/nn';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { resolveLearningRate } from '../src/attention-fusion.js';
+import { resolveBatchSize } from '../src/attention-fusion.js';
 import { FusionNetwork, TOKEN_WIDTH } from '../src/attention-network.js';
 import {
   AttentionFusion,
@@ -378,22 +378,49 @@ describe('AttentionFusion', () => {
     expect(() => AttentionFusion.fromJSON(empty)).toThrow(/no network weights/);
   });
 
-  it("scales the 'auto' step size down once an epoch holds more than ten batches", async () => {
-    expect(resolveLearningRate('auto', 1171, 128)).toBe(1e-2);
-    expect(resolveLearningRate('auto', 1280, 128)).toBe(1e-2);
-    expect(resolveLearningRate('auto', 8873, 128)).toBeCloseTo((1e-2 * 10) / 70, 12);
-    expect(resolveLearningRate(3e-3, 8873, 128)).toBe(3e-3);
-    // A fit with 'auto' takes the step size of the number of rows it sees, and saves the rule.
-    const train = data.train.labels.length;
-    const rate = resolveLearningRate('auto', train, 64);
-    const auto = await trained({ learningRate: 'auto', batchSize: 64 });
-    const fixed = await trained({ learningRate: rate, batchSize: 64 });
+  it("takes ten batches per epoch, of at least 128 rows, with batchSize 'auto'", async () => {
+    expect(resolveBatchSize('auto', 1171)).toBe(128);
+    expect(resolveBatchSize('auto', 1280)).toBe(128);
+    expect(resolveBatchSize('auto', 8873)).toBe(888);
+    expect(resolveBatchSize(64, 8873)).toBe(64);
+    // A fit with 'auto' takes the batch size of the number of rows it sees (here four copies of
+    // the training rows: 1,592 rows, batches of 160), and saves the rule.
+    const copies = 4;
+    const { scores, labels } = data.train;
+    const tiled = {
+      data: Float64Array.from(
+        { length: scores.data.length * copies },
+        (_, i) => scores.data[i % scores.data.length],
+      ),
+      rows: scores.rows * copies,
+      cols: scores.cols,
+    };
+    const tiledLabels = Array.from(
+      { length: labels.length * copies },
+      (_, i) => labels[i % labels.length],
+    );
+    const size = resolveBatchSize('auto', tiled.rows);
+    expect(size).toBe(160);
+    const fit = async (batchSize: number | 'auto') => {
+      const fusion = new AttentionFusion({ ...quick, batchSize });
+      const history = await fusion.fit(tiled, tiledLabels, {
+        validationScores: data.val.scores,
+        validationLabels: data.val.labels,
+        detectorNames: DETECTOR_NAMES,
+      });
+      return { fusion, history };
+    };
+    const auto = await fit('auto');
+    const fixed = await fit(size);
+    const other = await fit(128);
     expect(auto.history.loss).toEqual(fixed.history.loss);
+    expect(auto.history.loss).not.toEqual(other.history.loss);
+    other.fusion.dispose();
     const again = AttentionFusion.fromJSON(JSON.stringify(auto.fusion.toJSON()));
     expect(again.predictProba(data.test.scores)).toEqual(
       auto.fusion.predictProba(data.test.scores),
     );
-    expect(() => new AttentionFusion({ learningRate: 'fast' as never })).toThrow(/learningRate/);
+    expect(() => new AttentionFusion({ batchSize: 'large' as never })).toThrow(/batchSize/);
     for (const f of [auto.fusion, fixed.fusion, again]) f.dispose();
   });
 

@@ -150,9 +150,9 @@ const PRESETS = {
     attention: {
       identityEmbedding: true,
       learningRate: 1e-2,
-      batchSize: 128,
-      maxEpochs: 100,
-      patience: 15,
+      batchSize: 'auto',
+      maxEpochs: 200,
+      patience: 40,
       ensembleSize: 5,
     },
     trees: 400,

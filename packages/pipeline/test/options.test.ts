@@ -21,7 +21,12 @@ describe('pipeline options', () => {
     expect(byName.localOutlierFactor.options).toMatchObject({ nNeighbors: 35, novelty: true });
     expect(byName.localOutlierFactorRaw.input).toBe('raw');
     expect(o.reconstructionToken).toBe(true);
-    expect(o.attention.identityEmbedding).toBe(true);
+    expect(o.attention).toMatchObject({
+      identityEmbedding: true,
+      batchSize: 'auto',
+      patience: 40,
+      ensembleSize: 5,
+    });
     expect(o.outOfFold).toBe(0);
     expect(o.vae).toMatchObject({ dModel: 128, nLayers: 2, maxEpochs: 50 });
   });
