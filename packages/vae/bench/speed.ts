@@ -39,21 +39,20 @@ function matrix() {
   return denseMatrix(data, ROWS, COLS);
 }
 
-/** The default model's network (the reference's sizes) for `nFeatures` columns, seed 0. */
+/** The default model's sizes (the reference's), without the number of features. */
+export const DEFAULT_SIZES = {
+  patchSize: 32,
+  dModel: 128,
+  nLayers: 2,
+  nHeads: 4,
+  latentDim: 32,
+  dropout: 0.1,
+  positionalEmbedding: false,
+};
+
+/** The default model's network for `nFeatures` columns, seed 0. */
 export function defaultNetwork(nFeatures: number): VaeNetwork {
-  return new VaeNetwork(
-    {
-      nFeatures,
-      patchSize: 32,
-      dModel: 128,
-      nLayers: 2,
-      nHeads: 4,
-      latentDim: 32,
-      dropout: 0.1,
-      positionalEmbedding: false,
-    },
-    new Random(0),
-  );
+  return new VaeNetwork({ nFeatures, ...DEFAULT_SIZES }, new Random(0));
 }
 
 /** Mean CPU seconds of one default-model training step on a 1024-row batch. */

@@ -18,6 +18,7 @@ import { Random } from '@decoders/core';
 import { AdamW, initBackend, tf } from '@decoders/nn';
 import { VaeNetwork } from '../src/network.js';
 import { datasetAvailable, loadDataset } from './data.js';
+import { DEFAULT_SIZES } from './speed.js';
 
 const outDir = process.argv[2] ?? '/tmp/vae-parity';
 const backend = process.argv[3] ?? 'wasm';
@@ -87,15 +88,7 @@ const manifest: Record<string, unknown> = {
   lr: LR,
   weightDecay: WEIGHT_DECAY,
   steps: STEPS,
-  config: {
-    patchSize: 32,
-    dModel: 128,
-    nLayers: 2,
-    nHeads: 4,
-    latentDim: 32,
-    dropout: 0.1,
-    positionalEmbedding: false,
-  },
+  config: DEFAULT_SIZES,
   cases: {} as Record<string, unknown>,
 };
 
