@@ -58,9 +58,9 @@ export interface AttentionFusionOptions {
   learningRate?: number;
   /**
    * Rows per training batch, or `'auto'`: ten batches per epoch, of at least 128 rows, so that
-   * a large training set takes as many steps per epoch as a small one, each on more rows (chosen
-   * by measurement, see the README). Default `128` (the reference's 512 gives small training
-   * sets too few steps per epoch; chosen by measurement, see the README).
+   * a large training set takes as many steps per epoch as a small one, each on more rows.
+   * Default `128`: the reference's 512 gives small training sets too few steps per epoch. Both
+   * chosen by measurement (see the README).
    */
   batchSize?: number | 'auto';
   /** Upper bound on training epochs. Default `50`. */

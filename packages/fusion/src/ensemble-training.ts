@@ -15,7 +15,7 @@ import {
   ValidationError,
 } from '@decoders/core';
 import { averagePrecision } from '@decoders/metrics';
-import { AdamW, gatherRows, tf, trainStep } from '@decoders/nn';
+import { AdamW, gatherRows, tf, trainStep, yieldToEventLoop } from '@decoders/nn';
 import { type FusionNetwork, TOKEN_WIDTH } from './attention-network.js';
 import { StackedNetworks } from './stacked-networks.js';
 import type { TrainingHistory } from './types.js';
@@ -47,11 +47,6 @@ export interface EnsembleTrainingOptions {
 }
 
 const STAGE = 'fusion';
-
-const yieldToEventLoop: () => Promise<void> =
-  typeof setImmediate === 'function'
-    ? () => new Promise((resolve) => setImmediate(resolve))
-    : () => new Promise((resolve) => setTimeout(resolve, 0));
 
 /** Where one member stands. */
 interface MemberState {

@@ -21,6 +21,6 @@ export { initialValues } from './init.js';
 export { LayerNorm } from './layer-norm.js';
 export { ParameterStore } from './parameters.js';
 export type { EpochEndCallback, EpochInfo, TrainingHistory, TrainLoopOptions } from './train.js';
-export { gatherRows, trainLoop } from './train.js';
+export { gatherRows, trainLoop, yieldToEventLoop } from './train.js';
 export type { SavedTensor, SavedWeights } from './weights.js';
 export { loadWeights, saveWeights } from './weights.js';

@@ -78,7 +78,8 @@ export interface TrainLoopOptions {
   logger?: Logger;
 }
 
-const yieldToEventLoop: () => Promise<void> =
+/** Lets pending events (progress rendering, an abort) run between training steps. */
+export const yieldToEventLoop: () => Promise<void> =
   typeof setImmediate === 'function'
     ? () => new Promise((resolve) => setImmediate(resolve))
     : () => new Promise((resolve) => setTimeout(resolve, 0));

@@ -127,7 +127,13 @@ const previous: AttentionFusionOptions = {
   patience: 15,
   ensembleSize: 5,
 };
-const settings: Record<string, AttentionFusionOptions> = {
+/** The step size 1e-2, scaled down once an epoch holds more than ten batches of 128. */
+const scaledRate = (rows: number) => 1e-2 * Math.min(1, 10 / Math.ceil(rows / 128));
+/** Each setting, or a function of the number of training rows that gives it. */
+const settings: Record<
+  string,
+  AttentionFusionOptions | ((rows: number) => AttentionFusionOptions)
+> = {
   previous: {},
   preset: { batchSize: 'auto', patience: 40, maxEpochs: 200 },
   single: { ensembleSize: 1 },
@@ -145,24 +151,10 @@ const settings: Record<string, AttentionFusionOptions> = {
   d16: { dModel: 16 },
   heads2: { nHeads: 2 },
   patience40: { patience: 40, maxEpochs: 200 },
+  scaled: (rows) => ({ learningRate: scaledRate(rows) }),
+  scaledP25: (rows) => ({ learningRate: scaledRate(rows), patience: 25, maxEpochs: 150 }),
+  scaledP40: (rows) => ({ learningRate: scaledRate(rows), patience: 40, maxEpochs: 200 }),
 };
-/** Settings that depend on the number of training rows. */
-const scaled: Record<string, (rows: number) => AttentionFusionOptions> = {
-  // The step size shrinks once an epoch has more than ten batches of 128.
-  scaled: (rows) => ({ learningRate: 1e-2 * Math.min(1, 10 / Math.ceil(rows / 128)) }),
-  // Ten batches per epoch, whatever the number of rows.
-  scaledP40: (rows) => ({
-    learningRate: 1e-2 * Math.min(1, 10 / Math.ceil(rows / 128)),
-    patience: 40,
-    maxEpochs: 200,
-  }),
-  scaledP25: (rows) => ({
-    learningRate: 1e-2 * Math.min(1, 10 / Math.ceil(rows / 128)),
-    patience: 25,
-    maxEpochs: 150,
-  }),
-};
-for (const [label, f] of Object.entries(scaled)) settings[label] = f(0);
 const chosen = process.env.TUNE_SETTINGS?.split(',');
 const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
 
@@ -176,8 +168,8 @@ for (const [label, setting] of Object.entries(settings)) {
   const epochs: string[] = [];
   const t = performance.now();
   for (const [k, tokens] of all.entries()) {
-    const rowSetting = label in scaled ? scaled[label](tokens.train.y.length) : setting;
-    const f = new AttentionFusion({ ...previous, seed: seeds[k], ...rowSetting });
+    const own = typeof setting === 'function' ? setting(tokens.train.y.length) : setting;
+    const f = new AttentionFusion({ ...previous, seed: seeds[k], ...own });
     const h = await f.fit(tokens.train.x, tokens.train.y, {
       validationScores: tokens.validation.x,
       validationLabels: tokens.validation.y,

@@ -5,12 +5,11 @@ For each seed: sets the reference's module-level SEED (train_vae calls seed_ever
 trains with the reference's own train_vae (imported from pipeline.py, not copied; CFG as
 published: 50 epochs at most, patience 8) on the exported training normals, early-stopped on the
 exported validation rows, and scores the exported test rows with vae_recon_mae(sample_z=False).
-Rows are put back into the reference's own order (X_train_normal / X_val as its
-train_test_split returns them, recomputed from the CSV with the split seed 42), so seed 42 sees
-the batches of the published run. Prints one JSON line per seed on stdout (log on stderr):
+Rows are put back into the reference's own order (nsl_rows.py), so seed 42 sees the batches of
+the published run. Prints one JSON line per seed on stdout (log on stderr):
   {"seed", "threads", "rocAuc", "epochs", "bestEpoch", "bestValidationLoss", "seconds"}
 
-  /usr/bin/python3 bench/reference_seeds.py DIR SEEDS [THREADS=1] [REFERENCE=/work/shared/reference]
+  /usr/bin/python3 bench/reference_seeds.py DIR SEEDS [THREADS=1] [REFERENCE=../shared/reference]
     DIR     where export-nsl.ts --test wrote nsl.{train,validation,test}.f32, nsl.test.labels.u8
             and nsl.json
     SEEDS   comma list, e.g. 0,1,2,3,4,42
@@ -23,43 +22,21 @@ import time
 
 out_dir, seeds = sys.argv[1], [int(s) for s in sys.argv[2].split(",")]
 threads = int(sys.argv[3]) if len(sys.argv) > 3 else 1
-reference = sys.argv[4] if len(sys.argv) > 4 else "/work/shared/reference"
+reference = sys.argv[4] if len(sys.argv) > 4 else None
 for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ[var] = str(threads)
 
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
 import torch  # noqa: E402
+from nsl_rows import DEFAULT_REFERENCE, load_rows, load_test  # noqa: E402
 from sklearn.metrics import roc_auc_score  # noqa: E402
-from sklearn.model_selection import train_test_split  # noqa: E402
 
+reference = reference or DEFAULT_REFERENCE
 sys.path.insert(0, reference)
 import pipeline  # noqa: E402
 
-SPLIT_SEED = 42  # the seed of the published split (reference/results/*.splits.csv.gz)
 torch.set_num_threads(threads)
-meta = json.load(open(f"{out_dir}/nsl.json"))
-cols = meta["cols"]
-train = np.fromfile(f"{out_dir}/nsl.train.f32", dtype=np.float32).reshape(-1, cols)
-val = np.fromfile(f"{out_dir}/nsl.validation.f32", dtype=np.float32).reshape(-1, cols)
-test = np.fromfile(f"{out_dir}/nsl.test.f32", dtype=np.float32).reshape(-1, cols)
-test_labels = np.fromfile(f"{out_dir}/nsl.test.labels.u8", dtype=np.uint8)
-assert len(test_labels) == len(test)
-
-# export-nsl.ts writes rows sorted by CSV row number; the reference trains on them in the order
-# train_test_split returns them (the DataLoader's shuffle permutes positions, so order matters).
-df = pd.read_csv(f"{os.path.dirname(reference.rstrip('/'))}/data/nsl_kdd_train20.csv",
-                 low_memory=False)
-y = pipeline.encode_target(df["is_attack"], None)
-idx = np.arange(len(df))
-tr_full, _, y_full, _ = train_test_split(idx, y, test_size=pipeline.CFG["test_size"],
-                                         random_state=SPLIT_SEED, stratify=y)
-tr, va, y_tr, _ = train_test_split(tr_full, y_full, test_size=pipeline.CFG["val_size"],
-                                   random_state=SPLIT_SEED, stratify=y_full)
-tr_norm = tr[y_tr == 0]
-assert len(tr_norm) == len(train) and len(va) == len(val), "rows differ from the export"
-train = train[np.argsort(np.argsort(tr_norm))]
-val = val[np.argsort(np.argsort(va))]
+train, val = load_rows(out_dir, pipeline, reference)
+test, test_labels = load_test(out_dir)
 
 pipeline.log = lambda msg: print(msg, file=sys.stderr, flush=True)
 max_epochs = os.environ.get("REFERENCE_MAX_EPOCHS")  # smoke tests only

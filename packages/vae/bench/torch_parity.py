@@ -2,7 +2,7 @@
 
 Reads what bench/torch-parity.ts wrote (initial weights, batch, noise, our forward pass, our
 gradients and our weights after each AdamW step), loads the weights into the reference model
-class (imported from /work/shared/reference/pipeline.py), and compares:
+class (imported from the shared reference's pipeline.py), and compares:
   forward   mu, logvar, recon, loss (dropout off, the same noise)
   grad      the gradient of every weight
   adamw     torch.optim.AdamW fed OUR gradients, vs our weights after each step
@@ -10,7 +10,7 @@ class (imported from /work/shared/reference/pipeline.py), and compares:
   steps     torch trained on its own gradients for the same steps (forward+backward+optimiser)
 Each torch quantity is also computed in float64 to show what float32 rounding alone gives.
 
-  /usr/bin/python3 bench/torch_parity.py [outDir=/tmp/vae-parity] [reference=/work/shared/reference]
+  /usr/bin/python3 bench/torch_parity.py [outDir=/tmp/vae-parity] [reference=../shared/reference]
 """
 import json
 import os
@@ -19,9 +19,10 @@ import sys
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
+from nsl_rows import DEFAULT_REFERENCE  # noqa: E402
 
 out_dir = sys.argv[1] if len(sys.argv) > 1 else "/tmp/vae-parity"
-reference = sys.argv[2] if len(sys.argv) > 2 else "/work/shared/reference"
+reference = sys.argv[2] if len(sys.argv) > 2 else DEFAULT_REFERENCE
 sys.path.insert(0, reference)
 from pipeline import PatchTransformerVAE, vae_loss  # noqa: E402
 

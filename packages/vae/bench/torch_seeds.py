@@ -5,7 +5,7 @@ progresses (part of the parity check with bench/torch-parity.ts and bench/torch_
 test ROC-AUC per seed is bench/seed-spread.ts). Early stopping is off: every run goes EPOCHS.
 
   npx tsx bench/export-nsl.ts /tmp/vae-parity
-  /usr/bin/python3 bench/torch_seeds.py DIR SEEDS EPOCHS INIT [THREADS=1] [REFERENCE=/work/shared/reference]
+  /usr/bin/python3 bench/torch_seeds.py DIR SEEDS EPOCHS INIT [THREADS=1] [REFERENCE=../shared/reference]
     DIR     where export-nsl.ts wrote nsl.{train,validation}.f32 and nsl.json
     SEEDS   comma list, e.g. 42,0,1
     EPOCHS  max epochs (the reference uses 50)
@@ -16,8 +16,7 @@ test ROC-AUC per seed is bench/seed-spread.ts). Early stopping is off: every run
                      Glorot-uniform as [d, d] (bound sqrt(6 / 2d)), everything else as torch
             clone  - only the independent layers of 'ours' (in_proj as torch)
             qkv    - only the larger Q/K/V bound of 'ours' (layers cloned as torch)
-Rows are put in the reference's own order (X_train_normal / X_val as train_test_split returns
-them, recomputed from the CSV), so seed 42 with INIT=torch reproduces the reference run up to
+Rows are put in the reference's own order (nsl_rows.py), so seed 42 with INIT=torch reproduces the reference run up to
 thread-count rounding (in practice it does not: see README, Benchmarks).  Prints one JSON line
 per seed: train and validation loss per epoch, seconds.
 """
@@ -28,37 +27,19 @@ import sys
 
 out_dir, seeds, epochs, init = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
 threads = int(sys.argv[5]) if len(sys.argv) > 5 else 1
-reference = sys.argv[6] if len(sys.argv) > 6 else "/work/shared/reference"
+reference = sys.argv[6] if len(sys.argv) > 6 else None
 for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ[var] = str(threads)
 
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
 import torch  # noqa: E402
-from sklearn.model_selection import train_test_split  # noqa: E402
+from nsl_rows import DEFAULT_REFERENCE, load_rows  # noqa: E402
 
+reference = reference or DEFAULT_REFERENCE
 sys.path.insert(0, reference)
 import pipeline  # noqa: E402
 
 torch.set_num_threads(threads)
-meta = json.load(open(f"{out_dir}/nsl.json"))
-cols = meta["cols"]
-train = np.fromfile(f"{out_dir}/nsl.train.f32", dtype=np.float32).reshape(-1, cols)
-val = np.fromfile(f"{out_dir}/nsl.validation.f32", dtype=np.float32).reshape(-1, cols)
-
-# The reference's row order: export-nsl.ts writes rows sorted by CSV row number.
-df = pd.read_csv(f"{os.path.dirname(reference.rstrip('/'))}/data/nsl_kdd_train20.csv",
-                 low_memory=False)
-y = pipeline.encode_target(df["is_attack"], None)
-idx = np.arange(len(df))
-tr_full, _, y_full, _ = train_test_split(idx, y, test_size=pipeline.CFG["test_size"],
-                                         random_state=42, stratify=y)
-tr, va, y_tr, _ = train_test_split(tr_full, y_full, test_size=pipeline.CFG["val_size"],
-                                   random_state=42, stratify=y_full)
-tr_norm = tr[y_tr == 0]
-assert len(tr_norm) == len(train) and len(va) == len(val)
-train = train[np.argsort(np.argsort(tr_norm))]
-val = val[np.argsort(np.argsort(va))]
+train, val = load_rows(out_dir, pipeline, reference)
 
 Base = pipeline.PatchTransformerVAE
 
