@@ -9,6 +9,7 @@ import '@tensorflow/tfjs-backend-wasm';
 // Imported for its side effect: it registers the gradients of every tfjs-core op, without which
 // tf.variableGrads fails on the first op (tfjs-core alone registers none).
 import '@tensorflow/tfjs-layers';
+import { installFastTranspose } from './transpose.js';
 
 export { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 export { tf };
@@ -16,6 +17,10 @@ export { tf };
 // Libraries never print: without PROD, the cpu backend's first use in Node writes a banner
 // suggesting tfjs-node through console.warn. PROD only disables tf's debug-time checks.
 tf.env().set('PROD', true);
+
+// Called here rather than run on import: the bundler drops a bare import of a module that
+// `sideEffects` in package.json does not list. Before any model runs, as it replaces a kernel.
+installFastTranspose();
 
 /** Options of {@link initBackend}. */
 export interface BackendOptions {
