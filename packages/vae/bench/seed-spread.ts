@@ -123,6 +123,12 @@ const format = (side: string, r: SpreadRun) =>
   `ROC-AUC ${r.rocAuc.toFixed(4)}, epochs ${r.epochs}, best ${r.bestEpoch}, ` +
   `best validation loss ${r.bestValidationLoss.toFixed(1)}, ${r.seconds.toFixed(0)}s`;
 
+/** Our default model's runs in the results file, by seed (empty when there is none). */
+export function ourSpreadRuns(): Map<number, SpreadRun> {
+  if (!existsSync(resultsUrl)) return new Map();
+  return new Map(load().ours.map((r) => [r.seed, r]));
+}
+
 /** The README subsection rendered from the results file (empty when there is none). */
 export function seedSpreadSection(): string[] {
   if (!existsSync(resultsUrl)) return [];
