@@ -30,7 +30,9 @@ function mergeRows(a: QualityRow, b: QualityRow): QualityRow {
   const [small, large] = a.seeds.length <= b.seeds.length ? [a, b] : [b, a];
   const bySeed = new Map<number, { auc: number; epochs: number }>();
   for (const row of [small, large]) {
-    row.seeds.forEach((seed, i) => bySeed.set(seed, { auc: row.auc[i], epochs: row.epochs[i] }));
+    row.seeds.forEach((seed, i) => {
+      bySeed.set(seed, { auc: row.auc[i], epochs: row.epochs[i] });
+    });
   }
   const seeds = [...bySeed.keys()].sort((x, y) => x - y);
   const sum = (v: number[]) => v.reduce((s, x) => s + x, 0);
@@ -79,8 +81,8 @@ const lines: string[] = [
   '## Benchmarks',
   '',
   'Produced by `pnpm bench` in `packages/vae` (`tsx bench/run.ts`) on a shared 2-core machine',
-  `(1-min load average about ${loadavg()[0].toFixed(1)} at the end of the run: wall-clock times`,
-  'are noisy, CPU seconds less so).',
+  `(1-min load average about ${(speed?.loadAverage ?? loadavg())[0].toFixed(1)} at the end of the speed run: wall-clock`,
+  'times are noisy, CPU seconds less so).',
   '',
 ];
 if (quality) {
