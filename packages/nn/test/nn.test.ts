@@ -39,6 +39,35 @@ describe('initBackend', () => {
   it('rejects an unregistered backend with a typed error', async () => {
     await expect(initBackend({ backend: 'no-such-backend' })).rejects.toThrow(ValidationError);
   });
+
+  it('clones on wasm by sharing memory, freed once the last tensor goes', async () => {
+    await initBackend({ backend: 'wasm' });
+    const buffers = () => tf.engine().backend.numDataIds();
+    const before = buffers();
+    const x = tf.tensor2d([1, 2, 3, 4, 5, 6], [2, 3]);
+    const copy = tf.clone(x);
+    expect(buffers()).toBe(before + 1);
+    x.dispose();
+    expect(Array.from(copy.dataSync())).toEqual([1, 2, 3, 4, 5, 6]);
+    copy.dispose();
+    expect(buffers()).toBe(before);
+
+    // A variable assigned a new value leaves its snapshot (a clone) as it was.
+    const initial = tf.tensor1d([1, 2]);
+    const v = tf.variable(initial);
+    const snapshot = tf.clone(v);
+    const next = tf.tensor1d([7, 8]);
+    v.assign(next);
+    expect(Array.from(snapshot.dataSync())).toEqual([1, 2]);
+    expect(Array.from(v.dataSync())).toEqual([7, 8]);
+    tf.dispose([initial, v, snapshot, next]);
+
+    const strings = tf.tensor1d(['a', 'b'], 'string');
+    const stringCopy = tf.clone(strings);
+    expect(stringCopy.arraySync()).toEqual(['a', 'b']);
+    tf.dispose([strings, stringCopy]);
+    expect(buffers()).toBe(before);
+  });
 });
 
 describe('initialisers and layers', () => {
