@@ -1,5 +1,5 @@
 """The NSL-KDD rows written by bench/export-nsl.ts, in the order the reference pipeline trains on
-them, for the bench's Python scripts (reference_seeds.py, torch_seeds.py, torch_parity.py).
+them, for the bench's Python scripts (reference_seeds.py, torch_seeds.py).
 
 export-nsl.ts writes rows sorted by CSV row number; the reference trains on X_train_normal and
 X_val in the order its train_test_split returns them (recomputed here from the CSV with the
@@ -13,9 +13,6 @@ import numpy as np
 import pandas as pd
 from sklearn.model_selection import train_test_split
 
-# The shared folder beside the repository: <repo>/../shared/reference.
-DEFAULT_REFERENCE = os.path.normpath(
-    os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../../../shared/reference"))
 SPLIT_SEED = 42  # the seed of the published split (reference/results/*.splits.csv.gz)
 
 

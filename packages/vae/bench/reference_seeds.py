@@ -20,21 +20,15 @@ import os
 import sys
 import time
 
+from torch_reference import open_reference
+
 out_dir, seeds = sys.argv[1], [int(s) for s in sys.argv[2].split(",")]
 threads = int(sys.argv[3]) if len(sys.argv) > 3 else 1
-reference = sys.argv[4] if len(sys.argv) > 4 else None
-for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ[var] = str(threads)
+pipeline, reference = open_reference(threads, sys.argv[4] if len(sys.argv) > 4 else None)
 
-import torch  # noqa: E402
-from nsl_rows import DEFAULT_REFERENCE, load_rows, load_test  # noqa: E402
+from nsl_rows import load_rows, load_test  # noqa: E402
 from sklearn.metrics import roc_auc_score  # noqa: E402
 
-reference = reference or DEFAULT_REFERENCE
-sys.path.insert(0, reference)
-import pipeline  # noqa: E402
-
-torch.set_num_threads(threads)
 train, val = load_rows(out_dir, pipeline, reference)
 test, test_labels = load_test(out_dir)
 

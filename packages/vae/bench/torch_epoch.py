@@ -6,22 +6,19 @@ AdamW settings for a fixed number of epochs and prints one JSON line.
 Usage: torch_epoch.py MATRIX.f32 ROWS COLS EPOCHS THREADS REFERENCE_DIR
 """
 import json
-import os
 import sys
 import time
 
+from torch_reference import open_reference
+
 path, rows, cols, epochs, threads, reference = sys.argv[1:7]
 rows, cols, epochs, threads = int(rows), int(cols), int(epochs), int(threads)
-for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ[var] = str(threads)
+pipeline, _ = open_reference(threads, reference)
+PatchTransformerVAE, vae_loss = pipeline.PatchTransformerVAE, pipeline.vae_loss
 
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
-sys.path.insert(0, reference)
-from pipeline import PatchTransformerVAE, vae_loss  # noqa: E402
-
-torch.set_num_threads(threads)
 torch.manual_seed(0)
 x = torch.from_numpy(np.fromfile(path, dtype=np.float32).reshape(rows, cols))
 model = PatchTransformerVAE(cols)

@@ -13,20 +13,17 @@ Each torch quantity is also computed in float64 to show what float32 rounding al
   /usr/bin/python3 bench/torch_parity.py [outDir=/tmp/vae-parity] [reference=../shared/reference]
 """
 import json
-import os
 import sys
 
-os.environ.setdefault("OMP_NUM_THREADS", "1")
-import numpy as np  # noqa: E402
-import torch  # noqa: E402
-from nsl_rows import DEFAULT_REFERENCE  # noqa: E402
+from torch_reference import open_reference
 
 out_dir = sys.argv[1] if len(sys.argv) > 1 else "/tmp/vae-parity"
-reference = sys.argv[2] if len(sys.argv) > 2 else DEFAULT_REFERENCE
-sys.path.insert(0, reference)
-from pipeline import PatchTransformerVAE, vae_loss  # noqa: E402
+pipeline, _ = open_reference(1, sys.argv[2] if len(sys.argv) > 2 else None)
+PatchTransformerVAE, vae_loss = pipeline.PatchTransformerVAE, pipeline.vae_loss
 
-torch.set_num_threads(1)
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+
 manifest = json.load(open(f"{out_dir}/manifest.json"))
 cfg = manifest["config"]
 

@@ -22,23 +22,17 @@ per seed: train and validation loss per epoch, seconds.
 """
 import json
 import math
-import os
 import sys
+
+from torch_reference import open_reference
 
 out_dir, seeds, epochs, init = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
 threads = int(sys.argv[5]) if len(sys.argv) > 5 else 1
-reference = sys.argv[6] if len(sys.argv) > 6 else None
-for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ[var] = str(threads)
+pipeline, reference = open_reference(threads, sys.argv[6] if len(sys.argv) > 6 else None)
 
 import torch  # noqa: E402
-from nsl_rows import DEFAULT_REFERENCE, load_rows  # noqa: E402
+from nsl_rows import load_rows  # noqa: E402
 
-reference = reference or DEFAULT_REFERENCE
-sys.path.insert(0, reference)
-import pipeline  # noqa: E402
-
-torch.set_num_threads(threads)
 train, val = load_rows(out_dir, pipeline, reference)
 
 Base = pipeline.PatchTransformerVAE
