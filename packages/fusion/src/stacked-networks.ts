@@ -18,7 +18,7 @@
  * stacked tensor apart into per-member 2-D operands copies the whole tensor once per member.
  */
 import type { Random } from '@decoders/core';
-import { dropoutMask, matMulFast, tf } from '@decoders/nn';
+import { dropoutMask, layerNorm, matMulFast, tf } from '@decoders/nn';
 import { type FusionNetwork, type NetworkConfig, TOKEN_WIDTH } from './attention-network.js';
 
 /** The parameters of a {@link FusionNetwork}, by the names its ParameterStore gives them. */
@@ -42,9 +42,6 @@ const PARAMETERS = [
   'identity',
 ] as const;
 type ParameterName = (typeof PARAMETERS)[number];
-
-/** nn's LayerNorm epsilon (torch.nn.LayerNorm's default). */
-const LAYER_NORM_EPSILON = 1e-5;
 
 type CustomGradArgument = Parameters<typeof tf.customGrad>[0];
 
@@ -183,11 +180,12 @@ export class StackedNetworks {
         blockDiagonal(p('attention.out.weight')),
         tf.reshape(p('attention.out.bias'), [a * d]),
       );
-      // nn's LayerNorm per member.
-      const grouped = tf.reshape(output, [rows, a, d]);
-      const { mean, variance } = tf.moments(grouped, -1, true);
-      const normed = tf.mul(tf.sub(grouped, mean), tf.rsqrt(tf.add(variance, LAYER_NORM_EPSILON)));
-      const scaled = tf.add(tf.mul(normed, p('pool.norm.gamma')), p('pool.norm.beta'));
+      // nn's LayerNorm per member: gamma and beta are [a, d].
+      const scaled = layerNorm(
+        tf.reshape(output, [rows, a, d]),
+        p('pool.norm.gamma'),
+        p('pool.norm.beta'),
+      );
       const hidden = tf.relu(
         matMulFast(
           tf.reshape(scaled, [rows, a * d]),

@@ -18,7 +18,7 @@ export type { DenseOptions } from './dense.js';
 export { Dense, matMulFast } from './dense.js';
 export type { Initializer } from './init.js';
 export { initialValues } from './init.js';
-export { LayerNorm } from './layer-norm.js';
+export { LayerNorm, layerNorm } from './layer-norm.js';
 export { ParameterStore } from './parameters.js';
 export type { EpochEndCallback, EpochInfo, TrainingHistory, TrainLoopOptions } from './train.js';
 export { gatherRows, trainLoop, yieldToEventLoop } from './train.js';
