@@ -104,14 +104,13 @@ if (quality) {
   // Each option against the default on the same seeds: single seeds move the ROC-AUC by
   // several hundredths, so only a paired mean says whether an option helps.
   const paired: string[] = [];
-  const spread = ourSpreadRuns();
   for (const r of quality.rows) {
     if (r.variant === 'default') continue;
     const base = qualityRows.get(`${r.dataset}/default`);
+    const spread = ourSpreadRuns(r.dataset);
     const defaultAuc = (seed: number) => {
       const i = base?.seeds.indexOf(seed) ?? -1;
-      if (i >= 0) return base!.auc[i];
-      return r.dataset === 'nsl_kdd_train20' ? spread.get(seed)?.rocAuc : undefined;
+      return i >= 0 ? base!.auc[i] : spread.get(seed)?.rocAuc;
     };
     const pairs = r.seeds.flatMap((seed, i) => {
       const d = defaultAuc(seed);
