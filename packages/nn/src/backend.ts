@@ -9,7 +9,9 @@ import '@tensorflow/tfjs-backend-wasm';
 // Imported for its side effect: it registers the gradients of every tfjs-core op, without which
 // tf.variableGrads fails on the first op (tfjs-core alone registers none).
 import '@tensorflow/tfjs-layers';
+import { getThreadsCount, setThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { installFastTranspose } from './transpose.js';
+import { defaultThreadCount, isNode, startThreadedWasm, THREADS_VARIABLE } from './wasm-threads.js';
 
 export { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 export { tf };
@@ -52,9 +54,101 @@ export interface BackendOptions {
    * falling back to `'cpu'` when WebAssembly cannot start.
    */
   backend?: string;
+  /**
+   * Threads for the wasm backend's matrix products and convolutions (XNNPACK's pool), 1 to 8.
+   * In Node the default is the environment variable DECODERS_WASM_THREADS when set, else the
+   * number of logical cores (at most 8), and any count above 1 starts
+   * tfjs's multi-threaded WebAssembly build, which tfjs itself only starts in browsers; 1 keeps
+   * the single-threaded build. In a browser tfjs decides (threads need a cross-origin-isolated
+   * page) and this count caps its pool. The pool is made when the wasm backend first starts, so
+   * only the call that starts it can choose. Results do not depend on the count: each product's
+   * sums run in the same order whichever thread computes them.
+   */
+  threads?: number;
   /** Receives a warning when the default backend falls back. Default: silent. */
   logger?: Logger;
 }
+
+/**
+ * The size of the wasm backend's thread pool: 1 for the single-threaded build, and 0 while the
+ * wasm backend has not started.
+ */
+export function wasmThreadCount(): number {
+  if (!wasmStarted()) return 0;
+  return Math.max(1, getThreadsCount());
+}
+
+const MAX_THREADS = 8;
+
+// The engine's table of started backends (tf.findBackend would start one that is not).
+function wasmStarted(): boolean {
+  return tf.engine().registry.wasm !== undefined;
+}
+
+function checkThreads(threads: number, name = 'threads'): void {
+  if (!Number.isInteger(threads) || threads < 1 || threads > MAX_THREADS) {
+    throw new ValidationError(
+      `${name} must be an integer from 1 to ${MAX_THREADS}, got ${String(threads)}`,
+    );
+  }
+}
+
+function checkRunningThreads(threads: number): void {
+  const running = wasmThreadCount();
+  if (threads !== running) {
+    throw new ValidationError(
+      `the wasm backend already runs with ${running} thread(s); the thread count can only be ` +
+        `chosen by the first initBackend call, before any model runs`,
+    );
+  }
+}
+
+/**
+ * Before the wasm backend first starts in Node, puts the multi-threaded build in front of tfjs's
+ * own start-up, which stays as the fallback; afterwards only checks that a requested thread
+ * count is the one the pool has.
+ */
+async function prepareWasm(threads: number | undefined, logger: Logger): Promise<void> {
+  if (wasmStarted()) {
+    if (threads !== undefined) checkRunningThreads(threads);
+    return;
+  }
+  const entry = tf.engine().registryFactory.wasm;
+  if (entry === undefined) return;
+  if (!isNode()) {
+    if (threads !== undefined) setThreadsCount(threads);
+    return;
+  }
+  const count = threads ?? (await defaultThreadCount());
+  if (threads === undefined) checkThreads(count, `${THREADS_VARIABLE} (environment variable)`);
+  // Re-registered every time, so that the latest request decides until the backend starts.
+  const stock = stockWasmFactory ?? entry.factory;
+  stockWasmFactory = stock;
+  tf.removeBackend('wasm');
+  if (count === 1) {
+    setThreadsCount(1);
+    tf.registerBackend('wasm', stock, entry.priority);
+    return;
+  }
+  tf.registerBackend(
+    'wasm',
+    async () => {
+      try {
+        return await startThreadedWasm(count);
+      } catch (error) {
+        logger.warn?.(
+          `the multi-threaded wasm build failed to start (${String(error)}); ` +
+            `using the single-threaded one`,
+        );
+        setThreadsCount(1);
+        return stock();
+      }
+    },
+    entry.priority,
+  );
+}
+
+let stockWasmFactory: (() => tf.KernelBackend | Promise<tf.KernelBackend>) | undefined;
 
 /** The backend that a plain {@link initBackend} call selects. */
 export const DEFAULT_BACKEND = 'wasm';
@@ -74,10 +168,13 @@ export async function initBackend(options: BackendOptions = {}): Promise<string>
   if (requested !== undefined && (typeof requested !== 'string' || requested.length === 0)) {
     throw new ValidationError(`backend must be a backend name such as 'wasm' or 'cpu'`);
   }
+  if (options.threads !== undefined) checkThreads(options.threads);
   if (requested === undefined && selected !== undefined && tf.getBackend() === selected) {
+    if (selected === 'wasm' && options.threads !== undefined) checkRunningThreads(options.threads);
     return selected;
   }
   const wanted = requested ?? DEFAULT_BACKEND;
+  if (wanted === 'wasm') await prepareWasm(options.threads, logger);
   if (tf.findBackend(wanted) !== null && tf.getBackend() === wanted) return (selected = wanted);
   if (tf.findBackendFactory(wanted) === null) {
     const known = Object.keys(tf.engine().registryFactory).join(', ');

@@ -13,7 +13,7 @@ export type {
 } from './attention.js';
 export { MultiHeadSelfAttention } from './attention.js';
 export type { BackendOptions } from './backend.js';
-export { DEFAULT_BACKEND, initBackend, setWasmPaths, tf } from './backend.js';
+export { DEFAULT_BACKEND, initBackend, setWasmPaths, tf, wasmThreadCount } from './backend.js';
 export type { DenseOptions } from './dense.js';
 export { Dense, matMulFast } from './dense.js';
 export type { Initializer } from './init.js';

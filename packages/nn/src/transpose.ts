@@ -9,8 +9,9 @@
  * floats at a time with WebAssembly SIMD shuffles, in a 445-byte module that works directly on
  * the backend's memory (no copy in or out); the last rows and columns past a multiple of 4 are
  * copied in JavaScript. Other permutations and dtypes, and matrices under 16384 elements, go to
- * the stock kernel, as does everything when the module cannot start (a shared memory: the
- * multi-threaded wasm build).
+ * the stock kernel, as does everything when the module cannot start. With the multi-threaded
+ * wasm build, whose memory is shared, the same module is used with its memory import declared
+ * shared.
  */
 import * as tf from '@tensorflow/tfjs-core';
 // Imported for its side effect, before the override: it registers the stock wasm kernels.
@@ -18,7 +19,9 @@ import '@tensorflow/tfjs-backend-wasm';
 
 /** The parts of tfjs-backend-wasm's BackendWasm that the kernel reads. */
 interface WasmBackend {
-  wasm: { HEAPF32: Float32Array; asm?: { memory?: unknown } };
+  // The memory is an export of the single-threaded build, and made in JavaScript and imported
+  // (wasmMemory) by the threaded one.
+  wasm: { HEAPF32: Float32Array; asm?: { memory?: unknown }; wasmMemory?: unknown };
   dataIdMap: { get(dataId: object): { memoryOffset: number } | undefined };
   makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
 }
@@ -62,16 +65,38 @@ type TileFunction = (
 let tileMemory: WebAssembly.Memory | undefined;
 let tileFunction: TileFunction | undefined;
 
+/**
+ * The module with its memory import declared shared, with the largest maximum (65536 pages, as
+ * the threaded build's memory has): a shared memory can only be imported as shared, and a
+ * declared maximum at least the memory's own. The import section is the second section and holds
+ * only the memory, whose limits (flag 0, minimum 0) are its last two bytes.
+ */
+function withSharedMemory(bytes: Uint8Array<ArrayBuffer>): Uint8Array<ArrayBuffer> {
+  const typeSize = bytes[9]!;
+  const at = 10 + typeSize; // the import section's id, after the header and the type section
+  if (bytes[at] !== 2 || bytes[8] !== 1 || typeSize > 127) throw new Error('unexpected layout');
+  const end = at + 2 + bytes[at + 1]!;
+  // flag 3 (maximum, shared), minimum 0, maximum 65536 in LEB128
+  const limits = [3, 0, 0x80, 0x80, 0x04];
+  const out = new Uint8Array(bytes.length + limits.length - 2);
+  out.set(bytes.subarray(0, end - 2));
+  out[at + 1] = bytes[at + 1]! + limits.length - 2;
+  out.set(limits, end - 2);
+  out.set(bytes.subarray(end), end - 2 + limits.length);
+  return out;
+}
+
 /** The tile function bound to `memory`, or undefined when the module cannot use it. */
 function tileFor(memory: unknown): TileFunction | undefined {
   if (memory === tileMemory) return tileFunction;
   tileMemory = memory as WebAssembly.Memory;
   tileFunction = undefined;
-  if (!(memory instanceof WebAssembly.Memory) || !(memory.buffer instanceof ArrayBuffer)) {
-    return undefined;
-  }
+  if (!(memory instanceof WebAssembly.Memory)) return undefined;
   try {
-    const bytes = Uint8Array.from(atob(MODULE_BASE64), (char) => char.charCodeAt(0));
+    const plain = Uint8Array.from(atob(MODULE_BASE64), (char) => char.charCodeAt(0));
+    const shared =
+      typeof SharedArrayBuffer === 'function' && memory.buffer instanceof SharedArrayBuffer;
+    const bytes = shared ? withSharedMemory(plain) : plain;
     const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
     tileFunction = instance.exports.tile as TileFunction;
   } catch {
@@ -152,7 +177,8 @@ export function installFastTranspose(): void {
     const swap = x.dtype === 'float32' ? lastTwoSwap(x.shape, perm) : undefined;
     if (swap === undefined || swap.rows * swap.cols < MIN_MATRIX) return stockKernel(args);
     const backend = args.backend as unknown as WasmBackend;
-    const tile = tileFor(backend.wasm.asm?.memory);
+    const memory = backend.wasm.asm?.memory ?? backend.wasm.wasmMemory;
+    const tile = tileFor(memory);
     if (tile === undefined) return stockKernel(args);
 
     const { batch, rows, cols } = swap;
@@ -160,8 +186,11 @@ export function installFastTranspose(): void {
     outShape[outShape.length - 2] = cols;
     outShape[outShape.length - 1] = rows;
     const out = backend.makeOutput(outShape, 'float32');
-    // Read the view after makeOutput: its malloc may grow the heap and detach older views.
-    const heap = backend.wasm.HEAPF32;
+    // Read the view after makeOutput: its malloc may grow the heap and detach older views (a
+    // shared memory's views are never detached, but may stop short of a grown heap).
+    let heap = backend.wasm.HEAPF32;
+    const buffer = (memory as WebAssembly.Memory).buffer;
+    if (heap.buffer.byteLength !== buffer.byteLength) heap = new Float32Array(buffer);
     const from = backend.dataIdMap.get(x.dataId)!.memoryOffset >>> 2;
     const to = backend.dataIdMap.get(out.dataId)!.memoryOffset >>> 2;
     if (rows === 1 || cols === 1) {

@@ -1,7 +1,9 @@
 /**
  * Profiles one default-model training step (batch 1024): CPU ms per step (min and median over
  * STEPS, default 12), then tf.profile's kernel times grouped by kernel name and input shapes.
- * `tsx bench/profile-step.ts`; NOPROF=1 skips tf.profile, BACKEND=cpu profiles the cpu backend.
+ * `tsx bench/profile-step.ts`; NOPROF=1 skips tf.profile, BACKEND=cpu profiles the cpu backend,
+ * THREADS=n sets the wasm thread count (default: the cores). Wall time is printed too: with
+ * threads, CPU time counts every thread.
  *
  * On the shared 2-core machine the per-step CPU time varies by ±10 % between runs (another job
  * usually runs), so compare variants alternately over several runs, on the minimum. For the
@@ -13,10 +15,13 @@
  * the copies that tape saving makes (Identity) a few per cent.
  */
 import { Random } from '@decoders/core';
-import { AdamW, initBackend, tf, trainStep } from '@decoders/nn';
+import { AdamW, initBackend, tf, trainStep, wasmThreadCount } from '@decoders/nn';
 import { defaultNetwork } from './speed.js';
 
-await initBackend({ backend: process.env.BACKEND ?? 'wasm' });
+await initBackend({
+  backend: process.env.BACKEND ?? 'wasm',
+  ...(process.env.THREADS ? { threads: Number(process.env.THREADS) } : {}),
+});
 const COLS = 64;
 const network = defaultNetwork(COLS);
 const random = new Random(2);
@@ -33,14 +38,22 @@ const step = () =>
 for (let i = 0; i < 3; i++) step();
 const n = Number(process.env.STEPS ?? 12);
 const times: number[] = [];
+const walls: number[] = [];
 for (let i = 0; i < n; i++) {
   const c0 = process.cpuUsage();
+  const w0 = performance.now();
   step();
+  walls.push(performance.now() - w0);
   const c = process.cpuUsage(c0);
   times.push((c.user + c.system) / 1000);
 }
 times.sort((a, b) => a - b);
-console.log(`step CPU ms: min ${times[0]!.toFixed(1)}, median ${times[n >> 1]!.toFixed(1)}`);
+walls.sort((a, b) => a - b);
+console.log(
+  `${wasmThreadCount()} wasm thread(s); step CPU ms (all threads): min ${times[0]!.toFixed(1)}, ` +
+    `median ${times[n >> 1]!.toFixed(1)}; wall ms: min ${walls[0]!.toFixed(1)}, ` +
+    `median ${walls[n >> 1]!.toFixed(1)}`,
+);
 if (process.env.NOPROF !== '1') {
   const info = await tf.profile(() => {
     step();

@@ -1,17 +1,19 @@
 /**
  * Training speed: the default model for a fixed number of epochs on a fixed generated
  * 20,000 × 64 matrix, against the reference PyTorch model (imported from
- * shared/reference/pipeline.py) on the same matrix in the same run, with
- * torch.set_num_threads(1) (our wasm backend is single-threaded too). Also times one training
- * step on each tfjs backend. Writes bench/results/speed.json.
+ * shared/reference/pipeline.py) on the same matrix in the same run, at the same thread count:
+ * one thread, and the machine's logical cores (the wasm backend's default in Node) when that is
+ * more. Each of our runs is a child process, since the wasm thread pool is fixed when the backend
+ * starts. Also times one training step on each tfjs backend. Writes bench/results/speed.json.
  * Env: BENCH_EPOCHS (default 2), BENCH_CPU_STEPS (default 2; 0 skips the cpu backend).
+ * `tsx bench/speed.ts --ours` runs only our epochs, at DECODERS_WASM_THREADS, and prints JSON.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { denseMatrix, Random } from '@decoders/core';
-import { AdamW, initBackend, tf, trainStep } from '@decoders/nn';
+import { AdamW, initBackend, tf, trainStep, wasmThreadCount } from '@decoders/nn';
 import { PatchTransformerVAE } from '../src/index.js';
 import { VaeNetwork } from '../src/network.js';
 import { SHARED } from './data.js';
@@ -21,13 +23,26 @@ const COLS = 64;
 const epochs = Number(process.env.BENCH_EPOCHS ?? 2);
 const cpuSteps = Number(process.env.BENCH_CPU_STEPS ?? 2);
 
+/** Seconds per epoch, wall-clock and CPU (all threads). */
+export interface EpochTimes {
+  secondsPerEpoch: number;
+  cpuSecondsPerEpoch: number;
+}
+
+/** Both sides at one thread count. */
+export interface SpeedPair {
+  threads: number;
+  ours: EpochTimes & { backend: string };
+  torch: (EpochTimes & { threads: number }) | null;
+  torchNote: string;
+}
+
 export interface SpeedResult {
   rows: number;
   cols: number;
   epochs: number;
-  ours: { backend: string; secondsPerEpoch: number; cpuSecondsPerEpoch: number };
-  torch: { secondsPerEpoch: number; cpuSecondsPerEpoch: number; threads: number } | null;
-  torchNote: string;
+  pairs: SpeedPair[];
+  /** Wall-clock seconds of one training step, by tfjs backend (wasm at the default threads). */
   stepSeconds: Record<string, number>;
   loadAverage: number[];
 }
@@ -55,7 +70,7 @@ export function defaultNetwork(nFeatures: number): VaeNetwork {
   return new VaeNetwork({ nFeatures, ...DEFAULT_SIZES }, new Random(0));
 }
 
-/** Mean CPU seconds of one default-model training step on a 1024-row batch. */
+/** Mean wall-clock seconds of one default-model training step on a 1024-row batch. */
 async function stepSeconds(backend: string, steps: number, data: Float32Array): Promise<number> {
   await initBackend({ backend });
   const network = defaultNetwork(COLS);
@@ -69,22 +84,20 @@ async function stepSeconds(backend: string, steps: number, data: Float32Array): 
       () => network.loss(x, x, 0.5, random, random).total,
     );
   step();
-  const start = process.cpuUsage();
+  const start = performance.now();
   for (let i = 0; i < steps; i++) step();
-  const used = process.cpuUsage(start);
+  const seconds = (performance.now() - start) / 1000 / steps;
   x.dispose();
   optimizer.dispose();
   network.dispose();
-  return (used.user + used.system) / 1e6 / steps;
+  return seconds;
 }
 
-export async function runSpeed(log: (line: string) => void = console.log): Promise<SpeedResult> {
-  const x = matrix();
-  const stepTimes: Record<string, number> = {};
-  stepTimes.wasm = await stepSeconds('wasm', 5, x.data);
-  if (cpuSteps > 0) stepTimes.cpu = await stepSeconds('cpu', cpuSteps, x.data);
-  log(`one training step (CPU s): ${JSON.stringify(stepTimes)}`);
+const mean = (v: number[]) => v.reduce((sum, a) => sum + a, 0) / v.length;
 
+/** Our epochs in this process, at the thread count the wasm backend starts with. */
+async function ourEpochs(): Promise<EpochTimes & { backend: string; threads: number }> {
+  const x = matrix();
   const backend = await initBackend({ backend: 'wasm' });
   const vae = new PatchTransformerVAE({ maxEpochs: epochs, patience: epochs + 1, seed: 0 });
   const wall: number[] = [];
@@ -99,54 +112,94 @@ export async function runSpeed(log: (line: string) => void = console.log): Promi
     },
   });
   vae.dispose();
-  const mean = (v: number[]) => v.reduce((s, a) => s + a, 0) / v.length;
-  const ours = { backend, secondsPerEpoch: mean(wall), cpuSecondsPerEpoch: mean(cpu) };
-  log(
-    `ours (${backend}): ${ours.secondsPerEpoch.toFixed(2)} s/epoch wall, ${ours.cpuSecondsPerEpoch.toFixed(2)} CPU s/epoch`,
-  );
+  return {
+    backend,
+    threads: wasmThreadCount(),
+    secondsPerEpoch: mean(wall),
+    cpuSecondsPerEpoch: mean(cpu),
+  };
+}
 
-  let torch: SpeedResult['torch'] = null;
-  let torchNote = 'reference unavailable';
+/** Our epochs in a child process whose wasm backend starts with `threads` threads. */
+function ourEpochsWith(threads: number): ReturnType<typeof ourEpochs> {
+  const run = spawnSync(
+    process.execPath,
+    [...process.execArgv, new URL(import.meta.url).pathname, '--ours'],
+    { encoding: 'utf8', env: { ...process.env, DECODERS_WASM_THREADS: String(threads) } },
+  );
+  const line = run.stdout?.trim().split('\n').at(-1);
+  if (run.status !== 0 || !line) {
+    throw new Error(`our speed run with ${threads} thread(s) failed: ${run.stderr}`);
+  }
+  return Promise.resolve(JSON.parse(line));
+}
+
+/** The reference's epochs on `x` with torch.set_num_threads(threads), or why there are none. */
+function torchEpochs(
+  x: Float32Array,
+  threads: number,
+): { torch: SpeedPair['torch']; torchNote: string } {
   const python = '/usr/bin/python3';
   const reference = `${SHARED}reference`;
-  if (existsSync(python) && existsSync(`${reference}/pipeline.py`)) {
-    const dir = mkdtempSync(join(tmpdir(), 'vae-bench-'));
-    const file = join(dir, 'matrix.f32');
-    writeFileSync(file, new Uint8Array(x.data.buffer));
-    const script = new URL('./torch_epoch.py', import.meta.url).pathname;
-    const run = spawnSync(
-      python,
-      [script, file, String(ROWS), String(COLS), String(epochs), '1', reference],
-      { encoding: 'utf8' },
-    );
-    rmSync(dir, { recursive: true, force: true });
-    const line = run.stdout?.trim().split('\n').at(-1);
-    if (run.status === 0 && line) {
-      const parsed = JSON.parse(line);
-      torch = {
-        secondsPerEpoch: mean(parsed.seconds),
-        cpuSecondsPerEpoch: mean(parsed.cpu_seconds),
-        threads: parsed.threads,
-      };
-      torchNote = `PyTorch ${parsed.torch}, torch.set_num_threads(${parsed.threads})`;
-      log(
-        `torch: ${torch.secondsPerEpoch.toFixed(2)} s/epoch wall, ${torch.cpuSecondsPerEpoch.toFixed(2)} CPU s/epoch`,
-      );
-    } else {
-      torchNote = `reference unavailable (${(run.stderr ?? '').trim().split('\n').at(-1) ?? 'no output'})`;
-      log(torchNote);
-    }
-  } else {
-    log(torchNote);
+  if (!existsSync(python) || !existsSync(`${reference}/pipeline.py`)) {
+    return { torch: null, torchNote: 'reference unavailable' };
   }
-  const { loadavg } = await import('node:os');
+  const dir = mkdtempSync(join(tmpdir(), 'vae-bench-'));
+  const file = join(dir, 'matrix.f32');
+  writeFileSync(file, new Uint8Array(x.buffer, x.byteOffset, x.byteLength));
+  const script = new URL('./torch_epoch.py', import.meta.url).pathname;
+  const run = spawnSync(
+    python,
+    [script, file, String(ROWS), String(COLS), String(epochs), String(threads), reference],
+    { encoding: 'utf8' },
+  );
+  rmSync(dir, { recursive: true, force: true });
+  const line = run.stdout?.trim().split('\n').at(-1);
+  if (run.status !== 0 || !line) {
+    const why = (run.stderr ?? '').trim().split('\n').at(-1) ?? 'no output';
+    return { torch: null, torchNote: `reference unavailable (${why})` };
+  }
+  const parsed = JSON.parse(line);
+  return {
+    torch: {
+      secondsPerEpoch: mean(parsed.seconds),
+      cpuSecondsPerEpoch: mean(parsed.cpu_seconds),
+      threads: parsed.threads,
+    },
+    torchNote: `PyTorch ${parsed.torch}, torch.set_num_threads(${parsed.threads})`,
+  };
+}
+
+export async function runSpeed(log: (line: string) => void = console.log): Promise<SpeedResult> {
+  const x = matrix();
+  const stepTimes: Record<string, number> = {};
+  stepTimes.wasm = await stepSeconds('wasm', 5, x.data);
+  if (cpuSteps > 0) stepTimes.cpu = await stepSeconds('cpu', cpuSteps, x.data);
+  log(
+    `one training step (s, wasm with ${wasmThreadCount()} thread(s)): ${JSON.stringify(stepTimes)}`,
+  );
+
+  const { availableParallelism, loadavg } = await import('node:os');
+  const counts = [...new Set([1, Math.min(8, availableParallelism())])];
+  const pairs: SpeedPair[] = [];
+  for (const threads of counts) {
+    const { threads: used, ...ours } = await ourEpochsWith(threads);
+    const { torch, torchNote } = torchEpochs(x.data, threads);
+    pairs.push({ threads: used, ours, torch, torchNote });
+    log(
+      `${used} thread(s): ours (${ours.backend}) ${ours.secondsPerEpoch.toFixed(2)} s/epoch wall, ` +
+        `${ours.cpuSecondsPerEpoch.toFixed(2)} CPU s/epoch; ` +
+        (torch
+          ? `torch ${torch.secondsPerEpoch.toFixed(2)} s/epoch wall, ${torch.cpuSecondsPerEpoch.toFixed(2)} CPU s/epoch; ` +
+            `ratio ${(ours.secondsPerEpoch / torch.secondsPerEpoch).toFixed(2)}×`
+          : torchNote),
+    );
+  }
   const result: SpeedResult = {
     rows: ROWS,
     cols: COLS,
     epochs,
-    ours,
-    torch,
-    torchNote,
+    pairs,
     stepSeconds: stepTimes,
     loadAverage: loadavg(),
   };
@@ -158,4 +211,7 @@ export async function runSpeed(log: (line: string) => void = console.log): Promi
   return result;
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) await runSpeed();
+if (import.meta.url === `file://${process.argv[1]}`) {
+  if (process.argv.includes('--ours')) console.log(JSON.stringify(await ourEpochs()));
+  else await runSpeed();
+}
