@@ -174,6 +174,11 @@ export async function initBackend(options: BackendOptions = {}): Promise<string>
     return selected;
   }
   const wanted = requested ?? DEFAULT_BACKEND;
+  if (options.threads !== undefined && wanted !== 'wasm') {
+    throw new ValidationError(
+      `threads applies to the wasm backend only, not '${wanted}': leave it out for '${wanted}'`,
+    );
+  }
   if (wanted === 'wasm') await prepareWasm(options.threads, logger);
   if (tf.findBackend(wanted) !== null && tf.getBackend() === wanted) return (selected = wanted);
   if (tf.findBackendFactory(wanted) === null) {

@@ -10,6 +10,7 @@ describe('wasm without a thread pool', () => {
       await expect(initBackend({ threads })).rejects.toThrow(ValidationError);
     }
     await expect(initBackend({ threads: 0 })).rejects.toThrow(/threads must be an integer/);
+    await expect(initBackend({ backend: 'cpu', threads: 2 })).rejects.toThrow(/wasm backend only/);
     process.env.DECODERS_WASM_THREADS = 'many';
     try {
       await expect(initBackend()).rejects.toThrow(/DECODERS_WASM_THREADS/);
