@@ -21,7 +21,7 @@ type WasmModule = {
   tfjs?: Record<string, (...args: number[]) => number>;
   PThread: { runningWorkers: NodeWorker[]; unusedWorkers: NodeWorker[] };
 };
-type NodeWorker = { unref?(): void };
+type NodeWorker = { unref?(): void; terminate?(): Promise<number> };
 type ModuleFactory = (config: Record<string, unknown>) => Promise<WasmModule>;
 
 // The pool's size is fixed when the module starts, so one module serves the whole process.
@@ -107,9 +107,10 @@ export async function startThreadedWasm(threads: number): Promise<BackendWasm> {
   setThreadsCount(threads);
   const backend = new BackendWasm(module as never);
   // The pool's threads wait for work for the life of the process; unreferenced, they do not
-  // keep Node from exiting when the program is done.
-  for (const worker of [...module.PThread.runningWorkers, ...module.PThread.unusedWorkers]) {
-    worker.unref?.();
-  }
+  // keep Node from exiting when the program is done. Emscripten starts 8 workers up front
+  // (about 19 MB each); those the pool did not take are ended (it would start a new one if a
+  // thread were ever asked for again, which tfjs does not do).
+  for (const worker of module.PThread.runningWorkers) worker.unref?.();
+  for (const worker of module.PThread.unusedWorkers.splice(0)) void worker.terminate?.();
   return backend;
 }

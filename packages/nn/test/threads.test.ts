@@ -27,8 +27,16 @@ describe('wasm with a thread pool', () => {
     expect(wasmThreadCount()).toBe(0);
     expect(await initBackend({ threads: 2 })).toBe('wasm');
     expect(wasmThreadCount()).toBe(2);
-    const backend = tf.backend() as unknown as { wasm: { wasmMemory?: WebAssembly.Memory } };
+    const backend = tf.backend() as unknown as {
+      wasm: {
+        wasmMemory?: WebAssembly.Memory;
+        PThread: { runningWorkers: unknown[]; unusedWorkers: unknown[] };
+      };
+    };
     expect(backend.wasm.wasmMemory?.buffer).toBeInstanceOf(SharedArrayBuffer);
+    // The calling thread plus one worker; the workers Emscripten started beyond that are ended.
+    expect(backend.wasm.PThread.runningWorkers).toHaveLength(1);
+    expect(backend.wasm.PThread.unusedWorkers).toHaveLength(0);
   });
 
   it('computes products and tiled transposes as the cpu backend does', async () => {
