@@ -169,18 +169,23 @@ export async function initBackend(options: BackendOptions = {}): Promise<string>
     throw new ValidationError(`backend must be a backend name such as 'wasm' or 'cpu'`);
   }
   if (options.threads !== undefined) checkThreads(options.threads);
-  if (requested === undefined && selected !== undefined && tf.getBackend() === selected) {
-    if (selected === 'wasm' && options.threads !== undefined) checkRunningThreads(options.threads);
-    return selected;
-  }
-  const wanted = requested ?? DEFAULT_BACKEND;
+  const kept = requested === undefined && selected !== undefined && tf.getBackend() === selected;
+  const wanted = kept ? selected! : (requested ?? DEFAULT_BACKEND);
   if (options.threads !== undefined && wanted !== 'wasm') {
     throw new ValidationError(
       `threads applies to the wasm backend only, not '${wanted}': leave it out for '${wanted}'`,
     );
   }
+  if (kept) {
+    if (options.threads !== undefined) checkRunningThreads(options.threads);
+    return wanted;
+  }
   if (wanted === 'wasm') await prepareWasm(options.threads, logger);
-  if (tf.findBackend(wanted) !== null && tf.getBackend() === wanted) return (selected = wanted);
+  // The engine's table, not tf.findBackend: that starts a backend which has not started, and
+  // setBackend below would then start it a second time (the first instance left running).
+  if (tf.engine().registry[wanted] !== undefined && tf.getBackend() === wanted) {
+    return (selected = wanted);
+  }
   if (tf.findBackendFactory(wanted) === null) {
     const known = Object.keys(tf.engine().registryFactory).join(', ');
     throw new ValidationError(

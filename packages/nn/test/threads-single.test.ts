@@ -30,5 +30,9 @@ describe('wasm without a thread pool', () => {
     expect(Array.from(y.dataSync())).toEqual([7, 10, 15, 22]);
     tf.dispose([x, y]);
     await expect(initBackend({ threads: 2 })).rejects.toThrow(ValidationError);
+    // After the application chose cpu, a thread count cannot apply.
+    expect(await initBackend({ backend: 'cpu' })).toBe('cpu');
+    await expect(initBackend({ threads: 1 })).rejects.toThrow(/wasm backend only/);
+    expect(await initBackend({ backend: 'wasm', threads: 1 })).toBe('wasm');
   });
 });
