@@ -11,7 +11,13 @@ import '@tensorflow/tfjs-backend-wasm';
 import '@tensorflow/tfjs-layers';
 import { getThreadsCount, setThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { installFastTranspose } from './transpose.js';
-import { defaultThreadCount, isNode, startThreadedWasm, THREADS_VARIABLE } from './wasm-threads.js';
+import {
+  defaultThreadCount,
+  isNode,
+  MAX_THREADS,
+  startThreadedWasm,
+  THREADS_VARIABLE,
+} from './wasm-threads.js';
 
 export { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 export { tf };
@@ -74,15 +80,14 @@ export interface BackendOptions {
  * wasm backend has not started.
  */
 export function wasmThreadCount(): number {
-  if (!wasmStarted()) return 0;
+  if (!started('wasm')) return 0;
   return Math.max(1, getThreadsCount());
 }
 
-const MAX_THREADS = 8;
-
-// The engine's table of started backends (tf.findBackend would start one that is not).
-function wasmStarted(): boolean {
-  return tf.engine().registry.wasm !== undefined;
+// The engine's table of started backends: tf.findBackend would start one that has not started,
+// and a setBackend after it would start it a second time (the first instance left running).
+function started(name: string): boolean {
+  return tf.engine().registry[name] !== undefined;
 }
 
 function checkThreads(threads: number, name = 'threads'): void {
@@ -109,7 +114,7 @@ function checkRunningThreads(threads: number): void {
  * count is the one the pool has.
  */
 async function prepareWasm(threads: number | undefined, logger: Logger): Promise<void> {
-  if (wasmStarted()) {
+  if (started('wasm')) {
     if (threads !== undefined) checkRunningThreads(threads);
     return;
   }
@@ -181,11 +186,7 @@ export async function initBackend(options: BackendOptions = {}): Promise<string>
     return wanted;
   }
   if (wanted === 'wasm') await prepareWasm(options.threads, logger);
-  // The engine's table, not tf.findBackend: that starts a backend which has not started, and
-  // setBackend below would then start it a second time (the first instance left running).
-  if (tf.engine().registry[wanted] !== undefined && tf.getBackend() === wanted) {
-    return (selected = wanted);
-  }
+  if (started(wanted) && tf.getBackend() === wanted) return (selected = wanted);
   if (tf.findBackendFactory(wanted) === null) {
     const known = Object.keys(tf.engine().registryFactory).join(', ');
     throw new ValidationError(

@@ -24,8 +24,8 @@ type WasmModule = {
 type NodeWorker = { unref?(): void; terminate?(): Promise<number> };
 type ModuleFactory = (config: Record<string, unknown>) => Promise<WasmModule>;
 
-// The pool's size is fixed when the module starts, so one module serves the whole process.
-const MAX_THREADS = 8;
+/** The most threads the build can use: Emscripten's pool has 8 workers. */
+export const MAX_THREADS = 8;
 
 /** Whether this runtime is Node (where the browser's own threaded start does not apply). */
 export function isNode(): boolean {

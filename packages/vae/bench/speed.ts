@@ -95,8 +95,10 @@ async function stepSeconds(backend: string, steps: number, data: Float32Array): 
 
 const mean = (v: number[]) => v.reduce((sum, a) => sum + a, 0) / v.length;
 
+type OurEpochs = EpochTimes & { backend: string; threads: number };
+
 /** Our epochs in this process, at the thread count the wasm backend starts with. */
-async function ourEpochs(): Promise<EpochTimes & { backend: string; threads: number }> {
+async function ourEpochs(): Promise<OurEpochs> {
   const x = matrix();
   const backend = await initBackend({ backend: 'wasm' });
   const vae = new PatchTransformerVAE({ maxEpochs: epochs, patience: epochs + 1, seed: 0 });
@@ -121,7 +123,7 @@ async function ourEpochs(): Promise<EpochTimes & { backend: string; threads: num
 }
 
 /** Our epochs in a child process whose wasm backend starts with `threads` threads. */
-function ourEpochsWith(threads: number): ReturnType<typeof ourEpochs> {
+function ourEpochsWith(threads: number): OurEpochs {
   const run = spawnSync(
     process.execPath,
     [...process.execArgv, new URL(import.meta.url).pathname, '--ours'],
@@ -131,7 +133,7 @@ function ourEpochsWith(threads: number): ReturnType<typeof ourEpochs> {
   if (run.status !== 0 || !line) {
     throw new Error(`our speed run with ${threads} thread(s) failed: ${run.stderr}`);
   }
-  return Promise.resolve(JSON.parse(line));
+  return JSON.parse(line);
 }
 
 /** The reference's epochs on `x` with torch.set_num_threads(threads), or why there are none. */
@@ -183,7 +185,7 @@ export async function runSpeed(log: (line: string) => void = console.log): Promi
   const counts = [...new Set([1, Math.min(8, availableParallelism())])];
   const pairs: SpeedPair[] = [];
   for (const threads of counts) {
-    const { threads: used, ...ours } = await ourEpochsWith(threads);
+    const { threads: used, ...ours } = ourEpochsWith(threads);
     const { torch, torchNote } = torchEpochs(x.data, threads);
     pairs.push({ threads: used, ours, torch, torchNote });
     log(
