@@ -99,6 +99,12 @@ export interface DetectionPipelineOptions {
   explainTopK?: number;
   /** tfjs backend for the neural stages, e.g. `'wasm'` or `'cpu'`. Default: @decoders/nn's choice. */
   backend?: string;
+  /**
+   * Threads of the wasm backend's pool, 1 to 8. A setting of this machine, not of the model, so
+   * it is not saved in the model file. Default: @decoders/nn's (`DECODERS_WASM_THREADS`, else one
+   * per logical core, at most 8).
+   */
+  threads?: number;
   /** Diagnostics. Default: silent. */
   logger?: Logger;
 }
@@ -193,6 +199,7 @@ const OPTION_KEYS = new Set([
   'contamination',
   'explainTopK',
   'backend',
+  'threads',
   'logger',
 ]);
 
@@ -250,6 +257,8 @@ export function resolveOptions(options: DetectionPipelineOptions = {}): Resolved
   if (options.backend !== undefined && typeof options.backend !== 'string') {
     throw new ValidationError("backend must be a tfjs backend name such as 'wasm' or 'cpu'");
   }
+  // 8 is @decoders/nn's MAX_THREADS, not imported so that this module does not load tfjs.
+  if (options.threads !== undefined) checkInteger('threads', options.threads, { min: 1, max: 8 });
   const p = PRESETS[preset];
   const custom = options.customDetectors ?? {};
   const configs: DetectorConfig[] =

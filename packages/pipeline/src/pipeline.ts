@@ -83,6 +83,8 @@ export interface LoadOptions {
   customDetectors?: Record<string, CustomDetector>;
   /** tfjs backend; default the saved one, else @decoders/nn's choice. */
   backend?: string;
+  /** Threads of the wasm backend's pool, 1 to 8; default @decoders/nn's. */
+  threads?: number;
 }
 
 /** One scored row. */
@@ -181,6 +183,7 @@ export class DetectionPipeline {
   private readonly options: ResolvedOptions;
   private readonly custom: Record<string, CustomDetector>;
   private readonly logger: Logger;
+  private readonly threads: number | undefined;
   private fitted: Fitted | undefined;
 
   /** @throws ValidationError for a bad option. */
@@ -188,6 +191,7 @@ export class DetectionPipeline {
     this.options = resolveOptions(options);
     this.custom = options.customDetectors ?? {};
     this.logger = options.logger ?? silentLogger;
+    this.threads = options.threads;
   }
 
   /** True once `fit` (or loading) has completed. */
@@ -315,7 +319,7 @@ export class DetectionPipeline {
     throwIfAborted(signal, 'fit');
 
     t = now();
-    await initBackend({ backend: o.backend, logger: this.logger });
+    await initBackend({ backend: o.backend, threads: this.threads, logger: this.logger });
     const vae = new PatchTransformerVAE(o.vae);
     const vaeHistory = await vae.fit(xNormal, {
       validation: xValidation,
@@ -652,8 +656,10 @@ export class DetectionPipeline {
     const custom = options.customDetectors ?? {};
     const pipeline = new DetectionPipeline({ customDetectors: custom });
     Object.assign(pipeline, { options: s.options });
+    // Outside the try: a backend or thread count this machine cannot give is the caller's
+    // setting to change (a ValidationError), not a fault in the file.
+    await initBackend({ backend: options.backend ?? s.options.backend, threads: options.threads });
     try {
-      await initBackend({ backend: options.backend ?? s.options.backend });
       const detectors = s.detectors.map((d) => ({
         spec: { name: d.name, kind: d.kind, input: d.input, options: d.options },
         model: loadDetector(d.kind, d.model, custom),

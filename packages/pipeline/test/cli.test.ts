@@ -67,6 +67,12 @@ describe('decoders CLI usage errors', () => {
       /--test-size/,
     );
     expectUsageError(decoders('frobnicate'), /unknown command/);
+    for (const threads of ['0', '9', 'two']) {
+      expectUsageError(
+        decoders('run', data, '--target', 'is_anomaly', '--threads', threads),
+        /--threads must be an integer from 1 to 8/,
+      );
+    }
   });
 });
 
@@ -181,5 +187,12 @@ describe('decoders run, evaluate and score', () => {
     const f = decoders('score', foreign, data);
     expect(f.code).toBe(1);
     expect(f.stderr).toMatch(/decoders.pipeline/);
+  });
+
+  it('rejects --threads for a model saved with the cpu backend', () => {
+    expectUsageError(
+      decoders('score', join(out, 'model.decoders'), data, '--threads', '1'),
+      /threads applies to the wasm backend only/,
+    );
   });
 });

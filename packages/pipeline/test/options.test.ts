@@ -59,6 +59,14 @@ describe('pipeline options', () => {
         ],
       }),
     ).toThrow(/used twice/);
+    for (const threads of [0, 9, 1.5]) {
+      expect(() => resolveOptions({ threads })).toThrow(/threads/);
+    }
+  });
+
+  it('keeps the thread count out of the saved options', () => {
+    const resolved = resolveOptions({ threads: 1 });
+    expect(resolved).not.toHaveProperty('threads');
   });
 
   it('keeps VERSION in step with package.json', () => {

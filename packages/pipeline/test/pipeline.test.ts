@@ -6,6 +6,7 @@ import { AbortError, FormatError, NotFittedError, ValidationError } from '@decod
 import type { Table } from '@decoders/preprocess';
 import { readCsv } from '@decoders/preprocess';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { wasmThreadCount } from '@decoders/nn';
 import { DetectionPipeline, resolveOptions } from '../src/index.js';
 import { fixture, TINY } from './helpers.js';
 
@@ -93,6 +94,19 @@ describe('DetectionPipeline', () => {
       await pipeline.toBuffer({ compress: false }),
     );
     expect(Array.from(fromBytes.scoreColumns(table).score)).toEqual(Array.from(a.score));
+    // The thread count is the caller's: an error for the saved cpu backend, and on wasm the
+    // pool, once started, can be named again but not resized.
+    const buffer = await pipeline.toBuffer({ compress: false });
+    await expect(DetectionPipeline.fromBuffer(buffer, { threads: 1 })).rejects.toThrow(
+      /threads applies to the wasm backend only/,
+    );
+    const onWasm = await DetectionPipeline.fromBuffer(buffer, { backend: 'wasm', threads: 1 });
+    expect(wasmThreadCount()).toBe(1);
+    expect(onWasm.scoreColumns(table).score).toHaveLength(table.rowCount);
+    await expect(
+      DetectionPipeline.fromBuffer(buffer, { backend: 'wasm', threads: 2 }),
+    ).rejects.toThrow(ValidationError);
+    await DetectionPipeline.fromBuffer(buffer); // back to the saved cpu backend
 
     const bytes = readFileSync(path);
     writeFileSync(join(dir, 'truncated.decoders'), bytes.subarray(0, Math.floor(bytes.length / 2)));

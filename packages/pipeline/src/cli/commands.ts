@@ -35,6 +35,7 @@ export interface TrainFlags {
   reconstructionToken?: boolean;
   leaveOneOut?: boolean;
   backend?: string;
+  threads?: number;
   quiet?: boolean;
   json?: boolean;
 }
@@ -65,6 +66,7 @@ export interface EvaluateFlags {
   attackTypeColumn?: string;
   json?: boolean;
   out?: string;
+  threads?: number;
   quiet?: boolean;
 }
 
@@ -72,6 +74,7 @@ export interface EvaluateFlags {
 export interface ScoreFlags {
   out?: string;
   chunkSize: number;
+  threads?: number;
   quiet?: boolean;
 }
 
@@ -154,6 +157,7 @@ function pipelineOptions(flags: TrainFlags): DetectionPipelineOptions {
   if (flags.reconstructionToken === false) options.reconstructionToken = false;
   if (flags.leaveOneOut === false) options.leaveOneOut = false;
   if (flags.backend) options.backend = flags.backend;
+  if (flags.threads !== undefined) options.threads = flags.threads;
   if (flags.epochs !== undefined) {
     options.vae = { maxEpochs: flags.epochs };
     options.fusion = { attention: { maxEpochs: flags.epochs } };
@@ -394,14 +398,14 @@ export async function fitCommand(
   if (flags.json) stdoutJson(result);
 }
 
-async function loadModel(path: string): Promise<DetectionPipeline> {
+async function loadModel(path: string, threads?: number): Promise<DetectionPipeline> {
   try {
     await stat(path);
   } catch {
     throw new UsageError(`cannot read model '${path}': the file does not exist`);
   }
   const { DetectionPipeline } = await pipelineModule();
-  return DetectionPipeline.load(path);
+  return DetectionPipeline.load(path, threads === undefined ? {} : { threads });
 }
 
 /** `decoders evaluate`: metrics of a saved model on a labelled file. */
@@ -411,7 +415,7 @@ export async function evaluateCommand(
   flags: EvaluateFlags,
 ): Promise<void> {
   const view = progressView(flags.quiet ?? false);
-  const pipeline = await loadModel(modelPath);
+  const pipeline = await loadModel(modelPath, flags.threads);
   const table = await readTable(data, 'data file');
   const target = flags.target ?? pipeline.schema.target;
   if (!target) throw new UsageError('the model was fitted without labels: pass --target <column>');
@@ -461,7 +465,7 @@ export async function scoreCommand(
   signal: AbortSignal,
 ): Promise<void> {
   const view = progressView(flags.quiet ?? false);
-  const pipeline = await loadModel(modelPath);
+  const pipeline = await loadModel(modelPath, flags.threads);
   try {
     await stat(data);
   } catch {

@@ -22,15 +22,23 @@ function fraction(name: string) {
   };
 }
 
-function integer(name: string, min: number) {
+function integer(name: string, min: number, max = Number.POSITIVE_INFINITY) {
   return (value: string): number => {
     const v = Number(value);
-    if (!Number.isInteger(v) || v < min) {
-      throw new InvalidArgumentError(`${name} must be an integer >= ${min}, got '${value}'.`);
+    if (!Number.isInteger(v) || v < min || v > max) {
+      const range = max === Number.POSITIVE_INFINITY ? `>= ${min}` : `from ${min} to ${max}`;
+      throw new InvalidArgumentError(`${name} must be an integer ${range}, got '${value}'.`);
     }
     return v;
   };
 }
+
+/** `--threads`: the wasm pool size (8 is @decoders/nn's MAX_THREADS). */
+const THREADS_FLAG = [
+  '--threads <n>',
+  'wasm backend threads, 1-8 (default: DECODERS_WASM_THREADS, else one per core)',
+  integer('--threads', 1, 8),
+] as const;
 
 function list(value: string): string[] {
   return value
@@ -73,6 +81,7 @@ function addTrainingOptions(command: Command): Command {
       "score the fusion's training normals in-sample with LOF (each row its own neighbour)",
     )
     .option('--backend <name>', 'tfjs backend: wasm or cpu')
+    .option(...THREADS_FLAG)
     .option('--json', 'print only JSON on stdout')
     .option('-q, --quiet', 'no progress on stderr');
 }
@@ -144,6 +153,7 @@ export function buildProgram(signal: AbortSignal): Command {
     .option('-t, --target <column>', 'label column (default: the one the model was fitted with)')
     .option('--attack-type-column <column>', 'column of attack names: recall per type')
     .option('-o, --out <dir>', 'write metrics.json and report.html here')
+    .option(...THREADS_FLAG)
     .option('--json', 'print only JSON on stdout')
     .option('-q, --quiet', 'no progress on stderr')
     .action(async (model: string, data: string, flags: EvaluateFlags) =>
@@ -159,6 +169,7 @@ export function buildProgram(signal: AbortSignal): Command {
     .argument('<data>', 'CSV file (labels not needed)')
     .option('-o, --out <file>', 'scored CSV to write (default: stdout)')
     .option('--chunk-size <n>', 'rows per chunk (memory bound)', integer('--chunk-size', 1), 10000)
+    .option(...THREADS_FLAG)
     .option('-q, --quiet', 'no progress on stderr')
     .action(async (model: string, data: string, flags: ScoreFlags) =>
       (await commands()).scoreCommand(model, data, flags, signal),
