@@ -106,6 +106,9 @@ describe('DetectionPipeline', () => {
     await expect(
       DetectionPipeline.fromBuffer(buffer, { backend: 'wasm', threads: 2 }),
     ).rejects.toThrow(ValidationError);
+    await expect(DetectionPipeline.fromBuffer(buffer, { backend: 'nope' })).rejects.toThrow(
+      ValidationError,
+    );
     await DetectionPipeline.fromBuffer(buffer); // back to the saved cpu backend
 
     const bytes = readFileSync(path);
