@@ -68,10 +68,10 @@ export class MultiHeadSelfAttention {
     this.query = new Dense(store, `${name}.query`, dModel, dModel, random);
     this.key = new Dense(store, `${name}.key`, dModel, dModel, random);
     this.value = new Dense(store, `${name}.value`, dModel, dModel, random);
-    // Close to torch.nn.MultiheadAttention: Glorot input projections (each [D, D] drawn on its
-    // own, so with bound √(6 / 2D) where torch draws one [3D, D] matrix with bound √(6 / 4D); a
-    // parity run found no measurable effect on training), an output projection drawn like
-    // torch.nn.Linear's weight, all biases zero.
+    // Close to torch.nn.MultiheadAttention: Glorot input projections, each [D, D] drawn on its
+    // own (bound √(6 / 2D); torch draws one [3D, D] matrix, bound √(6 / 4D): measured in
+    // docs/vae.md, not better), an output projection drawn like torch.nn.Linear's weight, all
+    // biases zero.
     this.outProjection = new Dense(store, `${name}.out`, dModel, dModel, random, {
       init: 'fanIn',
     });
