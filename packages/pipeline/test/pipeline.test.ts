@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ProgressEvent } from '@decoders/core';
 import { AbortError, FormatError, NotFittedError, ValidationError } from '@decoders/core';
+import { wasmThreadCount } from '@decoders/nn';
 import type { Table } from '@decoders/preprocess';
 import { readCsv } from '@decoders/preprocess';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { wasmThreadCount } from '@decoders/nn';
 import { DetectionPipeline, resolveOptions } from '../src/index.js';
 import { fixture, TINY } from './helpers.js';
 
