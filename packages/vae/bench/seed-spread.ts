@@ -88,7 +88,7 @@ const T_975 = [
  * quantile at the Welch-Satterthwaite degrees of freedom, rounded down; 1.96 past 30), or
  * undefined when either sample has fewer than two values.
  */
-export function meanDifference(
+function meanDifference(
   a: number[],
   b: number[],
 ): { diff: number; standardError: number; low: number; high: number } | undefined {
